@@ -1,0 +1,63 @@
+# Fortresa: `make run` serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+# Debian packages the test suite drives for real.
+TEST_DEBS := chromium
+
+.PHONY: run test install install-dev system-deps lint typecheck secrets pytest pytest-sqlite messages clean
+
+run: install
+	$(BIN)/fortresa run
+
+install: $(STAMP)
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+install-dev: $(DEV_STAMP)
+$(DEV_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps:
+	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "make test needs these Debian packages: $$missing"; \
+	    echo "install them with: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+messages: install
+	$(BIN)/fortresa compile_translations
+
+lint: install-dev
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+secrets: install-dev
+	git ls-files -z | xargs -0 $(BIN)/detect-secrets-hook --baseline .secrets.baseline
+
+pytest: install-dev system-deps messages
+	FORTRESA_PROFILE=test $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup
+
+pytest-sqlite: install-dev messages
+	FORTRESA_PROFILE=test DATABASE_URL=sqlite:///$(CURDIR)/var/test-smoke.sqlite3 \
+	  $(BIN)/pytest -p no:cacheprovider -m smoke
+
+test: lint typecheck secrets pytest pytest-sqlite
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HardeningConfig(AppConfig):
+    name = "fortresa.hardening"
+    label = "hardening"
+    verbose_name = "Hardening"

@@ -1,0 +1,233 @@
+"""Django settings for Fortresa, read once from the environment through ``core.env.Env``.
+
+Profiles (``FORTRESA_PROFILE``):
+- ``embedded`` (default): SQLite and generated secrets under ``var/``, local CA, demo.
+- ``test``: the suite; PostgreSQL from ``DATABASE_URL`` (local server by default).
+- ``production``: every secret must be given; refuses placeholders.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+
+from fortresa.core.env import PROFILES, Env
+
+# Lets generic classes such as ModelForm[User] be subscripted at run time.
+django_stubs_ext.monkeypatch()
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_bootstrap = Env()
+PROFILE = _bootstrap.choice("FORTRESA_PROFILE", PROFILES, "embedded")
+VAR_DIR = Path(_bootstrap.str("FORTRESA_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+env = Env(
+    secrets_dir=None if PROFILE == "production" else VAR_DIR / "secrets",
+    generate_secrets=PROFILE != "production",
+)
+
+SECRET_KEY = env.secret("FORTRESA_SECRET_KEY")
+DEBUG = PROFILE != "production" and env.bool("FORTRESA_DEBUG", False)
+ALLOWED_HOSTS = env.list("FORTRESA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+if PROFILE == "test":
+    ALLOWED_HOSTS += ["testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "fortresa.core",
+    "fortresa.accounts",
+    "fortresa.clubs",
+    "fortresa.bookings",
+    "fortresa.hardening",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "fortresa.hardening.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "fortresa.accounts.middleware.UserLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "fortresa.urls"
+WSGI_APPLICATION = "fortresa.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "fortresa.hardening.context_processors.csp_nonce",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------
+_default_db_url = {
+    "embedded": f"sqlite:///{VAR_DIR / 'fortresa.sqlite3'}",
+    "test": "postgresql://postgres@127.0.0.1:5432/fortresa",
+    "production": "",
+}[PROFILE]
+DATABASE_URL = env.str("DATABASE_URL", _default_db_url)
+if not DATABASE_URL:
+    DATABASE_URL = env.str("DATABASE_URL")  # raises: production must say where its data is
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE transactions serialise writers instead of failing with "database is
+        # locked" on upgrade; WAL lets readers run beside the single writer.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, sessions, tasks --------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}
+else:
+    # Shared by every process on this host; production with several hosts sets REDIS_URL.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {} if REDIS_URL else {
+        "data_folder_in": str(VAR_DIR / "queue"),
+        "data_folder_out": str(VAR_DIR / "queue"),
+        "processed_folder": str(VAR_DIR / "queue-done"),
+        "store_processed": False,
+    }
+)
+CELERY_TASK_ALWAYS_EAGER = PROFILE == "test" and env.bool("FORTRESA_TASKS_EAGER", True)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Accounts ----------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+PASSWORD_HASHERS = [
+    "fortresa.accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if PROFILE == "test" and env.bool("FORTRESA_FAST_HASHER", True):
+    # Hashing cost is measured in bench/, not paid by hundreds of tests.
+    PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("email", "full_name")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Languages and time ------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("nl", "Nederlands"),
+    ("sv", "Svenska"),
+    ("zh-hans", "简体中文"),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+# --- Static files ------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+# --- Email -------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = env.str("FORTRESA_FROM_EMAIL", "Fortresa <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = env.str("FORTRESA_SMTP_HOST", "")
+EMAIL_PORT = env.int("FORTRESA_SMTP_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.str("FORTRESA_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env.secret("FORTRESA_SMTP_PASSWORD") if EMAIL_HOST_USER else ""
+EMAIL_USE_TLS = env.bool("FORTRESA_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = 10
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif PROFILE == "test":
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+else:
+    # The embedded default keeps mail on disk so a newcomer can read what was sent.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
+# --- Transport and browser hardening ------------------------------------------------
+SECURE_HSTS_SECONDS = env.int("FORTRESA_HSTS_SECONDS", 63072000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_NAME = "__Host-sessionid"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_NAME = "__Host-language"
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+HTTPS_PORT = env.int("FORTRESA_HTTPS_PORT", 8443, minimum=1)
+HTTP_PORT = env.int("FORTRESA_HTTP_PORT", 8080, minimum=1)
+BIND_ADDRESS = env.str("FORTRESA_BIND", "127.0.0.1")
+CSRF_TRUSTED_ORIGINS = env.list(
+    "FORTRESA_CSRF_TRUSTED_ORIGINS",
+    [f"https://localhost:{HTTPS_PORT}", f"https://127.0.0.1:{HTTPS_PORT}"],
+)
+TLS_CERT = env.str("FORTRESA_TLS_CERT", str(VAR_DIR / "tls" / "server.pem"))
+TLS_KEY = env.str("FORTRESA_TLS_KEY", str(VAR_DIR / "tls" / "server-key.pem"))
+WEB_WORKERS = env.int("FORTRESA_WEB_WORKERS", 2, minimum=1)
+
+# --- Fortresa ----------------------------------------------------------------------
+FORTRESA_SITE_URL = env.str("FORTRESA_SITE_URL", f"https://localhost:{HTTPS_PORT}")
+FORTRESA_DEMO_PASSWORD = os.environ.get("FORTRESA_DEMO_PASSWORD", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("FORTRESA_LOG_LEVEL", "INFO")},
+    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
+}

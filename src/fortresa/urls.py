@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fortresa.core import views as core_views
+
+admin.site.site_header = "Fortresa operator console"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("fortresa.accounts.urls")),
+    path("", include("fortresa.clubs.urls")),
+    path("", include("fortresa.bookings.urls")),
+    path("ops/admin/", admin.site.urls),
+]

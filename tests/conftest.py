@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from fortresa.accounts.models import User
+from tests.factories import make_club, make_membership, make_user
+
+
+@pytest.fixture
+def club(db):  # type: ignore[no-untyped-def]
+    return make_club()
+
+
+@pytest.fixture
+def member(club) -> User:  # type: ignore[no-untyped-def]
+    return make_membership(club).user
+
+
+@pytest.fixture
+def member_client(member: User) -> Client:
+    client = Client()
+    client.force_login(member)
+    return client
