@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from fortresa.accounts.models import User
-from tests.factories import make_club, make_membership, make_user
+from tests.factories import make_club, make_membership
 
 
 @pytest.fixture

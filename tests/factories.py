@@ -22,12 +22,21 @@ def make_user(**overrides: Any) -> User:
     return User.objects.create_user(password=password, **fields)
 
 
-def make_club(*, courts: int = 2, open_from: dt.time = dt.time(8), open_until: dt.time = dt.time(22),
-              rules: dict[str, Any] | None = None, **overrides: Any) -> Club:
+def make_club(
+    *,
+    courts: int = 2,
+    open_from: dt.time = dt.time(8),
+    open_until: dt.time = dt.time(22),
+    rules: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> Club:
     n = next(_seq)
     fields: dict[str, Any] = {
-        "slug": f"club-{n}", "name": f"Club {n}", "timezone": "Europe/Paris",
-        "languages": ["en", "fr"], "currency": "EUR",
+        "slug": f"club-{n}",
+        "name": f"Club {n}",
+        "timezone": "Europe/Paris",
+        "languages": ["en", "fr"],
+        "currency": "EUR",
     }
     fields.update(overrides)
     club = Club.objects.create(**fields)
@@ -41,7 +50,13 @@ def make_club(*, courts: int = 2, open_from: dt.time = dt.time(8), open_until: d
     return club
 
 
-def make_membership(club: Club, user: User | None = None, *, role: str = Role.MEMBER,
-                    membership_type: MembershipType | None = None) -> Membership:
-    return Membership.objects.create(club=club, user=user or make_user(), role=role,
-                                     membership_type=membership_type)
+def make_membership(
+    club: Club,
+    user: User | None = None,
+    *,
+    role: str = Role.MEMBER,
+    membership_type: MembershipType | None = None,
+) -> Membership:
+    return Membership.objects.create(
+        club=club, user=user or make_user(), role=role, membership_type=membership_type
+    )

@@ -22,15 +22,15 @@ django_stubs_ext.monkeypatch()
 PACKAGE_DIR = Path(__file__).resolve().parent
 _bootstrap = Env()
 PROFILE = _bootstrap.choice("FORTRESA_PROFILE", PROFILES, "embedded")
-VAR_DIR = Path(_bootstrap.str("FORTRESA_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+VAR_DIR = Path(_bootstrap.text("FORTRESA_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 env = Env(
     secrets_dir=None if PROFILE == "production" else VAR_DIR / "secrets",
     generate_secrets=PROFILE != "production",
 )
 
 SECRET_KEY = env.secret("FORTRESA_SECRET_KEY")
-DEBUG = PROFILE != "production" and env.bool("FORTRESA_DEBUG", False)
-ALLOWED_HOSTS = env.list("FORTRESA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+DEBUG = PROFILE != "production" and env.flag("FORTRESA_DEBUG", False)
+ALLOWED_HOSTS = env.items("FORTRESA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 if PROFILE == "test":
     ALLOWED_HOSTS += ["testserver"]
 
@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fortresa.hardening.middleware.SecurityHeadersMiddleware",
+    # After the header middleware, so static files carry the same security headers.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fortresa.accounts.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,10 +90,12 @@ _default_db_url = {
     "test": "postgresql://postgres@127.0.0.1:5432/fortresa",
     "production": "",
 }[PROFILE]
-DATABASE_URL = env.str("DATABASE_URL", _default_db_url)
+DATABASE_URL = env.text("DATABASE_URL", _default_db_url)
 if not DATABASE_URL:
-    DATABASE_URL = env.str("DATABASE_URL")  # raises: production must say where its data is
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASE_URL = env.text("DATABASE_URL")  # raises: production must say where its data is
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -104,26 +108,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, tasks --------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", "")
+REDIS_URL = env.text("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     # Shared by every process on this host; production with several hosts sets REDIS_URL.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {} if REDIS_URL else {
+    {}
+    if REDIS_URL
+    else {
         "data_folder_in": str(VAR_DIR / "queue"),
         "data_folder_out": str(VAR_DIR / "queue"),
         "processed_folder": str(VAR_DIR / "queue-done"),
         "store_processed": False,
     }
 )
-CELERY_TASK_ALWAYS_EAGER = PROFILE == "test" and env.bool("FORTRESA_TASKS_EAGER", True)
+CELERY_TASK_ALWAYS_EAGER = PROFILE == "test" and env.flag("FORTRESA_TASKS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -138,14 +149,18 @@ PASSWORD_HASHERS = [
     "fortresa.accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-if PROFILE == "test" and env.bool("FORTRESA_FAST_HASHER", True):
+if PROFILE == "test" and env.flag("FORTRESA_FAST_HASHER", True):
     # Hashing cost is measured in bench/, not paid by hundreds of tests.
     PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("email", "full_name")}},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -168,15 +183,26 @@ USE_TZ = True
 # --- Static files ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        # Hashed names let static files be cached for a year; the test profile serves
+        # them straight from the package without a collectstatic step.
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if PROFILE == "test"
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    },
+}
+WHITENOISE_USE_FINDERS = PROFILE == "test"
 
 # --- Email -------------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = env.str("FORTRESA_FROM_EMAIL", "Fortresa <no-reply@localhost>")
+DEFAULT_FROM_EMAIL = env.text("FORTRESA_FROM_EMAIL", "Fortresa <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_HOST = env.str("FORTRESA_SMTP_HOST", "")
-EMAIL_PORT = env.int("FORTRESA_SMTP_PORT", 25, minimum=1)
-EMAIL_HOST_USER = env.str("FORTRESA_SMTP_USER", "")
+EMAIL_HOST = env.text("FORTRESA_SMTP_HOST", "")
+EMAIL_PORT = env.integer("FORTRESA_SMTP_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.text("FORTRESA_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = env.secret("FORTRESA_SMTP_PASSWORD") if EMAIL_HOST_USER else ""
-EMAIL_USE_TLS = env.bool("FORTRESA_SMTP_STARTTLS", False)
+EMAIL_USE_TLS = env.flag("FORTRESA_SMTP_STARTTLS", False)
 EMAIL_TIMEOUT = 10
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -188,7 +214,7 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 # --- Transport and browser hardening ------------------------------------------------
-SECURE_HSTS_SECONDS = env.int("FORTRESA_HSTS_SECONDS", 63072000, minimum=0)
+SECURE_HSTS_SECONDS = env.integer("FORTRESA_HSTS_SECONDS", 63072000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -208,19 +234,19 @@ LANGUAGE_COOKIE_NAME = "__Host-language"
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-HTTPS_PORT = env.int("FORTRESA_HTTPS_PORT", 8443, minimum=1)
-HTTP_PORT = env.int("FORTRESA_HTTP_PORT", 8080, minimum=1)
-BIND_ADDRESS = env.str("FORTRESA_BIND", "127.0.0.1")
-CSRF_TRUSTED_ORIGINS = env.list(
+HTTPS_PORT = env.integer("FORTRESA_HTTPS_PORT", 8443, minimum=1)
+HTTP_PORT = env.integer("FORTRESA_HTTP_PORT", 8080, minimum=1)
+BIND_ADDRESS = env.text("FORTRESA_BIND", "127.0.0.1")
+CSRF_TRUSTED_ORIGINS = env.items(
     "FORTRESA_CSRF_TRUSTED_ORIGINS",
     [f"https://localhost:{HTTPS_PORT}", f"https://127.0.0.1:{HTTPS_PORT}"],
 )
-TLS_CERT = env.str("FORTRESA_TLS_CERT", str(VAR_DIR / "tls" / "server.pem"))
-TLS_KEY = env.str("FORTRESA_TLS_KEY", str(VAR_DIR / "tls" / "server-key.pem"))
-WEB_WORKERS = env.int("FORTRESA_WEB_WORKERS", 2, minimum=1)
+TLS_CERT = env.text("FORTRESA_TLS_CERT", str(VAR_DIR / "tls" / "server.pem"))
+TLS_KEY = env.text("FORTRESA_TLS_KEY", str(VAR_DIR / "tls" / "server-key.pem"))
+WEB_WORKERS = env.integer("FORTRESA_WEB_WORKERS", 2, minimum=1)
 
 # --- Fortresa ----------------------------------------------------------------------
-FORTRESA_SITE_URL = env.str("FORTRESA_SITE_URL", f"https://localhost:{HTTPS_PORT}")
+FORTRESA_SITE_URL = env.text("FORTRESA_SITE_URL", f"https://localhost:{HTTPS_PORT}")
 FORTRESA_DEMO_PASSWORD = os.environ.get("FORTRESA_DEMO_PASSWORD", "")
 
 LOGGING = {
@@ -228,6 +254,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("FORTRESA_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.text("FORTRESA_LOG_LEVEL", "INFO")},
     "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
 }

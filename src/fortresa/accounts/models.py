@@ -43,7 +43,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     calendar_feed_version = models.PositiveIntegerField(default=1)
     calendar_feed_enabled = models.BooleanField(default=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

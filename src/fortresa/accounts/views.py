@@ -23,9 +23,13 @@ from fortresa.core.request import client_ip
 
 def _set_language_cookie(response: HttpResponseBase, language: str) -> None:
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=60 * 60 * 24 * 365, path="/",
-        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=60 * 60 * 24 * 365,
+        path="/",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite="Lax",
     )
 
 
@@ -39,8 +43,12 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         self.request.session[SESSION_LANGUAGE_KEY] = user.preferred_language
         _set_language_cookie(response, user.preferred_language)
-        record_event(action="auth.login", actor=user, target=f"user:{user.pk}",
-                     ip_address=client_ip(self.request))
+        record_event(
+            action="auth.login",
+            actor=user,
+            target=f"user:{user.pk}",
+            ip_address=client_ip(self.request),
+        )
         return response
 
 
@@ -49,8 +57,12 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            record_event(action="auth.logout", actor=request.user, target=f"user:{request.user.pk}",
-                         ip_address=client_ip(request))
+            record_event(
+                action="auth.logout",
+                actor=request.user,
+                target=f"user:{request.user.pk}",
+                ip_address=client_ip(request),
+            )
         response = super().post(request, *args, **kwargs)
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path="/")
         return response
@@ -64,8 +76,13 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(request.POST, instance=User.objects.get(pk=user.pk))
         if form.is_valid():
             data = form.cleaned_data
-            update_profile(user=user, full_name=data["full_name"], phone=data["phone"],
-                           preferred_language=data["preferred_language"], actor=user)
+            update_profile(
+                user=user,
+                full_name=data["full_name"],
+                phone=data["phone"],
+                preferred_language=data["preferred_language"],
+                actor=user,
+            )
             request.session[SESSION_LANGUAGE_KEY] = user.preferred_language
             translation.activate(user.preferred_language)
             messages.success(request, _("Your profile was saved."))
@@ -82,8 +99,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Language switcher: remembers the choice in a cookie, and on the account if signed in."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language not in dict(settings.LANGUAGES):

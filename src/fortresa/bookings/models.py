@@ -28,27 +28,44 @@ class BookingRules(models.Model):
 
     club = models.OneToOneField(Club, on_delete=models.CASCADE, related_name="booking_rules")
     days_ahead = models.PositiveSmallIntegerField(
-        _("days ahead one may book"), default=7, validators=[MaxValueValidator(365)])
+        _("days ahead one may book"), default=7, validators=[MaxValueValidator(365)]
+    )
     max_active_bookings = models.PositiveSmallIntegerField(
-        _("maximum active bookings per member"), default=3,
-        validators=[MinValueValidator(1), MaxValueValidator(100)])
+        _("maximum active bookings per member"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     slot_minutes = models.PositiveSmallIntegerField(
-        _("slot length (minutes)"), default=60,
-        validators=[MinValueValidator(15), MaxValueValidator(240)])
+        _("slot length (minutes)"),
+        default=60,
+        validators=[MinValueValidator(15), MaxValueValidator(240)],
+    )
     min_duration_minutes = models.PositiveSmallIntegerField(
-        _("minimum duration (minutes)"), default=60,
-        validators=[MinValueValidator(15), MaxValueValidator(480)])
+        _("minimum duration (minutes)"),
+        default=60,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+    )
     max_duration_minutes = models.PositiveSmallIntegerField(
-        _("maximum duration (minutes)"), default=120,
-        validators=[MinValueValidator(15), MaxValueValidator(480)])
+        _("maximum duration (minutes)"),
+        default=120,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+    )
     partners_required = models.PositiveSmallIntegerField(
-        _("partners required"), default=1, validators=[MaxValueValidator(7)])
+        _("partners required"), default=1, validators=[MaxValueValidator(7)]
+    )
     guests_allowed = models.BooleanField(_("guests allowed"), default=True)
-    guest_fee = models.DecimalField(_("guest fee"), max_digits=8, decimal_places=2,
-                                    default=Decimal("0.00"), validators=[MinValueValidator(0)])
+    guest_fee = models.DecimalField(
+        _("guest fee"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+    )
     cancellation_deadline_hours = models.PositiveSmallIntegerField(
-        _("cancellation deadline (hours before start)"), default=2,
-        validators=[MaxValueValidator(168)])
+        _("cancellation deadline (hours before start)"),
+        default=2,
+        validators=[MaxValueValidator(168)],
+    )
 
     class Meta:
         verbose_name = _("booking rules")
@@ -61,30 +78,54 @@ class BookingRules(models.Model):
 class MembershipTypeRules(models.Model):
     """Overrides of the club rules for one membership type; empty fields inherit."""
 
-    membership_type = models.OneToOneField(MembershipType, on_delete=models.CASCADE,
-                                           related_name="booking_rules")
+    membership_type = models.OneToOneField(
+        MembershipType, on_delete=models.CASCADE, related_name="booking_rules"
+    )
     days_ahead = models.PositiveSmallIntegerField(
-        _("days ahead one may book"), null=True, blank=True, validators=[MaxValueValidator(365)])
+        _("days ahead one may book"), null=True, blank=True, validators=[MaxValueValidator(365)]
+    )
     max_active_bookings = models.PositiveSmallIntegerField(
-        _("maximum active bookings per member"), null=True, blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(100)])
+        _("maximum active bookings per member"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     slot_minutes = models.PositiveSmallIntegerField(
-        _("slot length (minutes)"), null=True, blank=True,
-        validators=[MinValueValidator(15), MaxValueValidator(240)])
+        _("slot length (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(15), MaxValueValidator(240)],
+    )
     min_duration_minutes = models.PositiveSmallIntegerField(
-        _("minimum duration (minutes)"), null=True, blank=True,
-        validators=[MinValueValidator(15), MaxValueValidator(480)])
+        _("minimum duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+    )
     max_duration_minutes = models.PositiveSmallIntegerField(
-        _("maximum duration (minutes)"), null=True, blank=True,
-        validators=[MinValueValidator(15), MaxValueValidator(480)])
+        _("maximum duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+    )
     partners_required = models.PositiveSmallIntegerField(
-        _("partners required"), null=True, blank=True, validators=[MaxValueValidator(7)])
+        _("partners required"), null=True, blank=True, validators=[MaxValueValidator(7)]
+    )
     guests_allowed = models.BooleanField(_("guests allowed"), null=True, blank=True)
-    guest_fee = models.DecimalField(_("guest fee"), max_digits=8, decimal_places=2,
-                                    null=True, blank=True, validators=[MinValueValidator(0)])
+    guest_fee = models.DecimalField(
+        _("guest fee"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     cancellation_deadline_hours = models.PositiveSmallIntegerField(
-        _("cancellation deadline (hours before start)"), null=True, blank=True,
-        validators=[MaxValueValidator(168)])
+        _("cancellation deadline (hours before start)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(168)],
+    )
 
     class Meta:
         verbose_name = _("membership type rules")
@@ -101,10 +142,12 @@ class Booking(models.Model):
 
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="bookings")
     court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="bookings")
-    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="bookings")
-    partners = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
-                                      related_name="partner_bookings")
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
+    )
+    partners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="partner_bookings"
+    )
     guest_names = models.JSONField(_("guests"), default=list, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
@@ -112,8 +155,9 @@ class Booking(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts_at", "court"]
@@ -124,8 +168,11 @@ class Booking(models.Model):
         # The no-overlap exclusion constraint lives in a PostgreSQL-only migration
         # (bookings/migrations/0002): SQLite has no exclusion constraints and the
         # booking service serialises writers there instead.
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
-                                              name="booking_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="booking_end_after_start"
+            )
+        ]
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
 

@@ -35,7 +35,10 @@ def public_clubs() -> QuerySet[Club]:
 def clubs_for_user(user: User | AnonymousUser) -> list[Club]:
     if not user.is_authenticated:
         return []
-    return [m.club for m in Membership.objects.filter(user=user).select_related("club").order_by("club__name")]
+    return [
+        m.club
+        for m in Membership.objects.filter(user=user).select_related("club").order_by("club__name")
+    ]
 
 
 def get_club_or_404(slug: str) -> Club:
@@ -54,7 +57,9 @@ def access_club(user: User | AnonymousUser, slug: str, minimum: str = Role.MEMBE
     club = get_club_or_404(slug)
     if not user.is_authenticated:
         raise PermissionDenied("sign in first")
-    membership = Membership.objects.filter(user=user, club=club).select_related("membership_type").first()
+    membership = (
+        Membership.objects.filter(user=user, club=club).select_related("membership_type").first()
+    )
     if membership is None or not membership.has_role(minimum):
         raise PermissionDenied("not allowed in this club")
     return ClubAccess(club=club, membership=membership)
@@ -68,6 +73,8 @@ def courts_of(club: Club, *, active_only: bool = True) -> QuerySet[Court]:
 
 
 def members_of(club: Club) -> QuerySet[Membership]:
-    return Membership.objects.filter(club=club).select_related("user", "membership_type").order_by(
-        "user__full_name", "user__email"
+    return (
+        Membership.objects.filter(club=club)
+        .select_related("user", "membership_type")
+        .order_by("user__full_name", "user__email")
     )

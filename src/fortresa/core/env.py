@@ -47,7 +47,7 @@ class Env:
     def has(self, name: str) -> bool:
         return name in self._environ
 
-    def str(self, name: str, default: str | None = None) -> str:
+    def text(self, name: str, default: str | None = None) -> str:
         value = self._environ.get(name)
         if value is None:
             if default is None:
@@ -55,7 +55,7 @@ class Env:
             return default
         return value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def flag(self, name: str, default: bool) -> bool:
         raw = self._environ.get(name)
         if raw is None:
             return default
@@ -66,7 +66,7 @@ class Env:
             return False
         raise ConfigError(f"{name} must be a boolean (true/false), got {raw!r}")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
         raw = self._environ.get(name)
         if raw is None:
             return default
@@ -78,14 +78,14 @@ class Env:
             raise ConfigError(f"{name} must be at least {minimum}, got {value}")
         return value
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def items(self, name: str, default: list[str] | None = None) -> list[str]:
         raw = self._environ.get(name)
         if raw is None:
             return list(default or [])
         return [item.strip() for item in raw.split(",") if item.strip()]
 
     def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
-        value = self.str(name, default).strip().lower()
+        value = self.text(name, default).strip().lower()
         if value not in choices:
             raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
         return value
@@ -108,7 +108,7 @@ class Env:
             raise ConfigError(f"{name} is a required secret: set {name} or {name}_FILE")
         if value.strip().lower() in _PLACEHOLDERS or len(value) < 16:
             raise ConfigError(f"{name} is too short or a placeholder; generate a random value")
-        return value
+        return str(value)
 
     def _stored_secret(self, name: str, nbytes: int) -> str | None:
         assert self._secrets_dir is not None  # noqa: S101 - guarded by caller

@@ -18,14 +18,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
         if options["json"]:
-            self.stdout.write(json.dumps({
-                "intact": report.intact,
-                "checked": report.checked,
-                "first_broken_id": report.first_broken_id,
-                "reason": report.reason,
-            }))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "intact": report.intact,
+                        "checked": report.checked,
+                        "first_broken_id": report.first_broken_id,
+                        "reason": report.reason,
+                    }
+                )
+            )
         elif report.intact:
-            self.stdout.write(self.style.SUCCESS(f"audit chain intact: {report.checked} events checked"))
+            self.stdout.write(
+                self.style.SUCCESS(f"audit chain intact: {report.checked} events checked")
+            )
         if not report.intact:
             raise CommandError(
                 f"audit chain broken at event #{report.first_broken_id}: {report.reason} "
