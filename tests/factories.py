@@ -11,7 +11,7 @@ from fortresa.bookings.models import BookingRules
 from fortresa.clubs.models import Club, Court, Membership, MembershipType, OpeningHours, Role
 
 _seq = itertools.count(1)
-PASSWORD = "correct horse battery staple 42"
+PASSWORD = "correct horse battery staple 42"  # pragma: allowlist secret
 
 
 def make_user(**overrides: Any) -> User:

@@ -182,7 +182,8 @@ USE_TZ = True
 
 # --- Static files ------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# The test profile serves static files straight from the package (no collectstatic).
+STATIC_ROOT = None if PROFILE == "test" else VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

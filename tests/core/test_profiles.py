@@ -36,7 +36,7 @@ def test_production_with_placeholder_secret_refuses_to_start(tmp_path: Path) -> 
     result = _check(
         tmp_path,
         FORTRESA_PROFILE="production",
-        FORTRESA_SECRET_KEY="changeme",
+        FORTRESA_SECRET_KEY="changeme",  # pragma: allowlist secret
         DATABASE_URL="sqlite:///x.db",
     )
     assert result.returncode != 0
