@@ -5,3 +5,10 @@ import os
 os.environ.setdefault("FORTRESA_PROFILE", "test")
 
 from fortresa.settings import *  # noqa: E402,F403
+from fortresa.settings import DATABASES  # noqa: E402
+
+# One test database per pytest process, so several runs on one PostgreSQL server (two
+# developers, CI beside a developer) never drop each other's database. pytest-django
+# drops it at the end of the run and adds its own suffix per xdist worker.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": f"test_fortresa_{os.getpid()}"}
