@@ -6,9 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 # Debian packages the test suite drives for real.
-TEST_DEBS := chromium
+TEST_DEBS := chromium gettext
 
-.PHONY: run test install install-dev system-deps lint typecheck secret-scan pytest pytest-sqlite messages clean
+.PHONY: run test install install-dev system-deps lint typecheck secret-scan pytest pytest-sqlite messages translations clean
 
 run: install
 	$(BIN)/fortresa run
@@ -39,6 +39,14 @@ system-deps:
 
 messages: install
 	$(BIN)/fortresa compile_translations
+
+# Extract new strings and merge them into every catalogue (needs Debian's gettext).
+LOCALES := fr de nl sv zh_Hans
+translations: install
+	cd src/fortresa && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django makemessages \
+	  $(addprefix --locale=,$(LOCALES)) --no-obsolete --no-location --ignore='migrations/*'
+	cd src/fortresa && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django makemessages \
+	  --domain=djangojs $(addprefix --locale=,$(LOCALES)) --no-obsolete --no-location
 
 lint: install-dev
 	$(BIN)/ruff check src tests
