@@ -1,0 +1,1 @@
+"""Thin views of the club pages; each module covers one page family."""
