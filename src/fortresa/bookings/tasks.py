@@ -6,7 +6,6 @@ booking cancelled before its "booked" email went out sends none.
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.core.mail import send_mail
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from fortresa.accounts.models import User
 from fortresa.bookings.models import Booking
 from fortresa.bookings.slots import time_label
+from fortresa.celery import app
 
 
 def _when(booking: Booking) -> str:
@@ -34,7 +34,7 @@ def _send(recipient: User, subject: str, body: str) -> None:
     send_mail(subject, body, None, [recipient.email])
 
 
-@shared_task
+@app.task
 def notify_partners_booked(booking_id: int) -> int:
     """Tell each partner of an active booking about it, in their language; returns the count."""
     booking = _load(booking_id)
@@ -62,7 +62,7 @@ def notify_partners_booked(booking_id: int) -> int:
     return sent
 
 
-@shared_task
+@app.task
 def notify_booking_cancelled(booking_id: int) -> int:
     """Tell the people of a cancelled booking, except whoever cancelled it."""
     booking = _load(booking_id)
