@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
@@ -91,8 +92,8 @@ def test_demo_logins_have_their_roles_and_admin_is_operator() -> None:
     assert User.objects.get(email="member@demo.test").full_name == "Demo Member"
 
 
-def test_seeding_is_refused_in_production(settings: object) -> None:
-    settings.PROFILE = "production"  # type: ignore[attr-defined]
+def test_seeding_is_refused_in_production(settings: Any) -> None:
+    settings.PROFILE = "production"
 
     with pytest.raises(RuntimeError, match="production"):
         seed_demo(password=PASSWORD)
@@ -100,10 +101,8 @@ def test_seeding_is_refused_in_production(settings: object) -> None:
     assert not Club.objects.filter(slug="demo").exists()
 
 
-def test_generated_demo_password_is_stored_once_owner_only(
-    tmp_path: Path, settings: object
-) -> None:
-    settings.FORTRESA_DEMO_PASSWORD = ""  # type: ignore[attr-defined]
+def test_generated_demo_password_is_stored_once_owner_only(tmp_path: Path, settings: Any) -> None:
+    settings.FORTRESA_DEMO_PASSWORD = ""
 
     first = demo_password(tmp_path)
     second = demo_password(tmp_path)
@@ -113,8 +112,8 @@ def test_generated_demo_password_is_stored_once_owner_only(
     assert (tmp_path / "demo_password").stat().st_mode & 0o777 == 0o600
 
 
-def test_demo_password_from_environment_wins(tmp_path: Path, settings: object) -> None:
-    settings.FORTRESA_DEMO_PASSWORD = "from the environment"  # type: ignore[attr-defined]
+def test_demo_password_from_environment_wins(tmp_path: Path, settings: Any) -> None:
+    settings.FORTRESA_DEMO_PASSWORD = "from the environment"
 
     assert demo_password(tmp_path) == "from the environment"
     assert not (tmp_path / "demo_password").exists()

@@ -95,7 +95,10 @@ def production_tls_files(cert: str, key: str) -> tuple[Path, Path]:
             raise TlsConfigError(f"{variable} must name the server's PEM file in production")
         path = Path(value)
         if not path.is_file() or not os.access(path, os.R_OK):
-            raise TlsConfigError(f"{variable}={value} is not a readable file")
+            raise TlsConfigError(
+                f"{variable}={value} is not a readable file; outside the embedded default, "
+                "set FORTRESA_TLS_CERT and FORTRESA_TLS_KEY to your certificate and key"
+            )
         paths.append(path)
     certificate = _read_certificate(paths[0])
     if certificate is None:
