@@ -45,12 +45,17 @@ def scene(db) -> Scene:  # type: ignore[no-untyped-def]
     membership_type = MembershipType.objects.create(club=club, name="Adult")
     now = timezone.now()
     closure = Closure.objects.create(
-        club=club, starts_at=now + dt.timedelta(days=1), ends_at=now + dt.timedelta(days=2),
+        club=club,
+        starts_at=now + dt.timedelta(days=1),
+        ends_at=now + dt.timedelta(days=2),
         reason="Tournament",
     )
     invitation = Invitation.objects.create(
-        club=club, email="pending@example.test", token_hash="0" * 64,
-        expires_at=now + dt.timedelta(days=7), created_by=users[Role.ADMIN],
+        club=club,
+        email="pending@example.test",
+        token_hash="0" * 64,
+        expires_at=now + dt.timedelta(days=7),
+        created_by=users[Role.ADMIN],
     )
     return Scene(
         club=club,
@@ -73,7 +78,10 @@ def invite(mailoutbox, django_capture_on_commit_callbacks) -> InviteFn:  # type:
     def _invite(club: Club, actor: User, email: str, role: str = Role.MEMBER, **kwargs) -> str:  # type: ignore[no-untyped-def]
         with django_capture_on_commit_callbacks(execute=True):
             services.invite_member(
-                club=club, email=email, role=role, membership_type=kwargs.get("membership_type"),
+                club=club,
+                email=email,
+                role=role,
+                membership_type=kwargs.get("membership_type"),
                 actor=actor,
             )
         match = TOKEN_IN_LINK.search(mailoutbox[-1].body)

@@ -20,7 +20,8 @@ def test_home_shows_name_contact_and_courts_to_anyone(scene: Scene) -> None:
     assert scene.club.name in page
     assert "desk@club.test" in page
     assert scene.court.name in page
-    assert "Clay" in page and "Indoor" in page
+    assert "Clay" in page
+    assert "Indoor" in page
     assert reverse("bookings:day", args=[scene.club.slug]) in page
 
 
@@ -76,9 +77,10 @@ def test_join_button_is_hidden_when_the_club_is_by_invitation(scene: Scene) -> N
     assert reverse("clubs:join", args=[scene.club.slug]) not in response.content.decode()
 
 
-@pytest.mark.parametrize(("role", "shown"), [
-    (Role.ADMIN, True), (Role.STAFF, True), (Role.COACH, False), (Role.MEMBER, False)
-])
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [(Role.ADMIN, True), (Role.STAFF, True), (Role.COACH, False), (Role.MEMBER, False)],
+)
 def test_manage_link_shows_to_staff_and_admins_only(scene: Scene, role: Role, shown: bool) -> None:
     response = scene.client(role).get(reverse("clubs:home", args=[scene.club.slug]))
 

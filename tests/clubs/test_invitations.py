@@ -23,7 +23,10 @@ def _accept_url(token: str) -> str:
 
 @pytest.mark.smoke
 def test_invitation_email_carries_a_site_link_in_the_clubs_language(
-    scene: Scene, invite: InviteFn, mailoutbox, settings  # type: ignore[no-untyped-def]
+    scene: Scene,
+    invite: InviteFn,
+    mailoutbox,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     settings.FORTRESA_SITE_URL = "https://courts.example.test/"
     scene.club.default_language = "fr"
@@ -66,7 +69,10 @@ def test_inviting_writes_an_audit_event(scene: Scene, invite: InviteFn) -> None:
 @pytest.mark.smoke
 def test_invited_visitor_signs_up_with_the_invited_email(scene: Scene, invite: InviteFn) -> None:
     token = invite(
-        scene.club, scene.users[Role.ADMIN], "new@example.test", Role.COACH,
+        scene.club,
+        scene.users[Role.ADMIN],
+        "new@example.test",
+        Role.COACH,
         membership_type=scene.membership_type,
     )
     client = Client()
@@ -194,11 +200,17 @@ def test_inviting_an_existing_member_is_refused(scene: Scene) -> None:
     assert not Invitation.objects.filter(email=scene.target.user.email).exists()
 
 
-def test_invite_form_sends_the_invitation(scene: Scene, mailoutbox, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_invite_form_sends_the_invitation(
+    scene: Scene, mailoutbox, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         response = scene.client(Role.STAFF).post(
             reverse("clubs:manage_invitations", args=[scene.club.slug]),
-            {"email": "new@example.test", "role": "coach", "membership_type": scene.membership_type.pk},
+            {
+                "email": "new@example.test",
+                "role": "coach",
+                "membership_type": scene.membership_type.pk,
+            },
         )
 
     assert response.status_code == 302
@@ -221,7 +233,10 @@ def test_staff_cannot_invite_staff_or_admins(scene: Scene, role: Role) -> None:
 def test_service_refuses_a_role_beyond_the_inviters(scene: Scene) -> None:
     with pytest.raises(ActionRefused):
         services.invite_member(
-            club=scene.club, email="x@example.test", role=Role.ADMIN, membership_type=None,
+            club=scene.club,
+            email="x@example.test",
+            role=Role.ADMIN,
+            membership_type=None,
             actor=scene.users[Role.STAFF],
         )
 

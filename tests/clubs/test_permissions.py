@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from fortresa.clubs.models import Closure, Invitation, Membership, MembershipType, Role
+from fortresa.clubs.models import Closure, Court, Invitation, Membership, MembershipType, Role
 from fortresa.clubs.permissions import MATRIX, Capability, allows, invitable_roles
 from tests.clubs.conftest import Scene
 
@@ -54,7 +54,9 @@ def _url(scene: Scene, name: str, ids: Ids, slug: str | None = None) -> str:
 
 @pytest.mark.smoke
 @pytest.mark.parametrize(("name", "ids", "capability"), GET_PAGES)
-def test_anonymous_visitor_is_sent_to_sign_in(scene: Scene, name: str, ids: Ids, capability: Capability) -> None:
+def test_anonymous_visitor_is_sent_to_sign_in(
+    scene: Scene, name: str, ids: Ids, capability: Capability
+) -> None:
     response = scene.client("anonymous").get(_url(scene, name, ids))
 
     assert response.status_code == 302
@@ -73,14 +75,18 @@ def test_page_is_open_exactly_to_the_roles_of_the_matrix(
 
 
 @pytest.mark.parametrize(("name", "ids", "capability"), GET_PAGES)
-def test_admin_of_another_club_is_refused(scene: Scene, name: str, ids: Ids, capability: Capability) -> None:
+def test_admin_of_another_club_is_refused(
+    scene: Scene, name: str, ids: Ids, capability: Capability
+) -> None:
     response = scene.client("other_admin").get(_url(scene, name, ids))
 
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize(("name", "ids", "capability"), GET_PAGES)
-def test_unknown_club_is_not_found(scene: Scene, name: str, ids: Ids, capability: Capability) -> None:
+def test_unknown_club_is_not_found(
+    scene: Scene, name: str, ids: Ids, capability: Capability
+) -> None:
     response = scene.client(Role.ADMIN).get(_url(scene, name, ids, slug="no-such-club"))
 
     assert response.status_code == 404
@@ -92,7 +98,7 @@ def _unchanged(scene: Scene) -> bool:
         and Closure.objects.filter(pk=scene.closure.pk).exists()
         and MembershipType.objects.filter(pk=scene.membership_type.pk).exists()
         and Invitation.objects.filter(pk=scene.invitation.pk).exists()
-        and scene.court.__class__.objects.filter(pk=scene.court.pk).exists()
+        and Court.objects.filter(pk=scene.court.pk).exists()
     )
 
 
@@ -142,7 +148,9 @@ def test_staff_may_act_only_where_the_matrix_says(
 
 
 @pytest.mark.parametrize(("name", "ids", "data", "capability"), POSTS)
-def test_actions_refuse_get(scene: Scene, name: str, ids: Ids, data: dict[str, str], capability: Capability) -> None:
+def test_actions_refuse_get(
+    scene: Scene, name: str, ids: Ids, data: dict[str, str], capability: Capability
+) -> None:
     response = scene.client(Role.ADMIN).get(_url(scene, name, ids))
 
     assert response.status_code == 405

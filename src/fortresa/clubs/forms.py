@@ -33,7 +33,7 @@ class ClubSettingsForm(forms.Form):
         min_length=3,
         max_length=3,
         help_text=_("Three-letter ISO 4217 code, for example EUR."),
-        validators=[RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code."))],
+        validators=[RegexValidator(r"^[A-Za-z]{3}$", _("Use a three-letter ISO 4217 code."))],
     )
     contact_email = forms.EmailField(label=_("Contact email"), max_length=254, required=False)
     open_signup = forms.BooleanField(
