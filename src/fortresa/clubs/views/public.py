@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from fortresa.accounts.forms import SignUpForm
 from fortresa.clubs import services
 from fortresa.clubs.errors import ActionRefused
+from fortresa.clubs.models import Club
 from fortresa.clubs.permissions import Capability, allows
 from fortresa.clubs.selectors import courts_of, get_club_or_404, membership_of
 from fortresa.clubs.views.common import sign_in_new_member, signed_in_user
@@ -40,7 +41,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     if not club.open_signup:
         return render(request, "clubs/join_by_invitation.html", {"club": club}, status=403)
     if request.user.is_authenticated:
-        return _join_signed_in(request, club.slug)
+        return _join_signed_in(request, club)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -62,8 +63,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "clubs/join.html", {"club": club, "form": form})
 
 
-def _join_signed_in(request: HttpRequest, slug: str) -> HttpResponse:
-    club = get_club_or_404(slug)
+def _join_signed_in(request: HttpRequest, club: Club) -> HttpResponse:
     user = signed_in_user(request)
     if membership_of(user, club) is not None:
         messages.info(request, _("You are already a member of this club."))
