@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from fortresa.bookings.errors import BookingRuleError
 from fortresa.bookings.models import Booking
 from fortresa.bookings.services import create_booking
 from fortresa.bookings.tasks import notify_partners_booked
@@ -36,7 +37,7 @@ def test_partner_is_emailed_once_the_booking_commits(
 
 
 def test_refused_booking_sends_nothing(club, member, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception):  # noqa: B017, PT011
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(BookingRuleError):
         create_booking(
             actor=member,
             club=club,

@@ -225,3 +225,20 @@ def test_cancel_ignores_an_offsite_next(club, member, member_client):
     )
 
     assert response["Location"] == reverse("bookings:mine")
+
+
+def test_week_cells_name_the_free_courts_day_and_time(club, member_client):
+    first = local_day(club)
+
+    page = member_client.get(reverse("bookings:week_for", args=[club.slug, first])).content.decode()
+
+    day = first.strftime("%A %-d %B")
+    assert f'2 free<span class="visually-hidden"> courts on {day} at 10:00</span>' in page
+
+
+def test_calendar_page_shows_the_feed_on_the_public_site_address(member_client, member, settings):
+    settings.FORTRESA_SITE_URL = "https://courts.example"
+
+    page = member_client.get(reverse("bookings:calendar")).content.decode()
+
+    assert "https://courts.example/calendar/" in page

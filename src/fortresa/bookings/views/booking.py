@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -55,7 +56,11 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("Court booked: %(court)s on %(day)s at %(time)s.")
-                    % {"court": booking.court.name, "day": local.date(), "time": time_label(local)},
+                    % {
+                        "court": booking.court.name,
+                        "day": date_format(local.date(), "DATE_FORMAT"),
+                        "time": time_label(local),
+                    },
                 )
                 return redirect("bookings:mine")
         court = form.cleaned_data.get("court")

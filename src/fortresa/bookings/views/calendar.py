@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -40,7 +41,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         else:
             return HttpResponseBadRequest(_("Unknown action."))
         return redirect("bookings:calendar")
-    feed_url = request.build_absolute_uri(feed_path(user)) if user.calendar_feed_enabled else ""
+    site = settings.FORTRESA_SITE_URL.rstrip("/")
+    feed_url = site + feed_path(user) if user.calendar_feed_enabled else ""
     return render(request, "bookings/calendar.html", {"feed_url": feed_url})
 
 
