@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fortresa.clubs",
     "fortresa.bookings",
     "fortresa.hardening",
+    "fortresa.supplychain",
 ]
 
 MIDDLEWARE = [
