@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "fortresa.bookings",
     "fortresa.hardening",
     "fortresa.supplychain",
+    "fortresa.dbaccess",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # accounts: session timeouts and rotation, two-factor gate on staff pages.
+    "fortresa.accounts.middleware.SessionLifetimeMiddleware",
+    "fortresa.accounts.middleware.StaffGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -107,6 +111,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Database access (dbaccess): owner alias for migrations, client TLS, server policy ---
+from fortresa.dbaccess.config import configure_database_access  # noqa: E402
+
+FORTRESA_DB_ACCESS = configure_database_access(DATABASES, env=env, profile=PROFILE)
 
 # --- Cache, sessions, tasks --------------------------------------------------------
 REDIS_URL = env.text("REDIS_URL", "")
@@ -164,6 +173,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "fortresa.accounts.passwords.BreachedPasswordValidator"},
 ]
 
 # --- Languages and time ------------------------------------------------------------
