@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "fortresa.hardening",
     "fortresa.supplychain",
     "fortresa.dbaccess",
+    "fortresa.backups",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +150,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Backups (fortresa.backups): full/diff/incr, verify, drill, expire and monitor entries.
+from fortresa.backups.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = _backup_beat_schedule(env, database_engine=DATABASES["default"]["ENGINE"])
 
 # --- Accounts ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
