@@ -78,7 +78,9 @@ class HbaRule:
         if self.address is None or self.netmask is None:
             return None
         try:
-            return ipaddress.ip_network(f"{self.address}/{self.netmask}", strict=False)
+            # pg_hba_file_rules gives masks as addresses; ipaddress only parses v4 ones.
+            prefix = bin(int(ipaddress.ip_address(self.netmask))).count("1")
+            return ipaddress.ip_network(f"{self.address}/{prefix}", strict=False)
         except ValueError:
             return None
 
@@ -113,12 +115,11 @@ def check_hba(rules: Iterable[HbaRule], access: DatabaseAccess) -> list[Finding]
         if rule.method == "reject":
             if rule.kind == "host" and "all" in rule.databases and "all" in rule.users:
                 network = rule.network()
-                rejects_v4 |= rule.address == "all" or (
-                    network is not None and network == ipaddress.ip_network("0.0.0.0/0")
-                )
-                rejects_v6 |= rule.address == "all" or (
-                    network is not None and network == ipaddress.ip_network("::/0")
-                )
+                world = {network.version} if network and network.prefixlen == 0 else set()
+                if rule.address == "all":
+                    world = {4, 6}
+                rejects_v4 |= 4 in world
+                rejects_v6 |= 6 in world
             continue
         if rule.method == "trust":
             add("hba-trust", rule, "trust lets anyone in without a password")
