@@ -80,7 +80,7 @@ def migrate_as_owner(hardened: HardenedCluster, var_dir: Path) -> subprocess.Com
         FORTRESA_DB_CA_FILE=str(hardened.tls.ca_pem),
     )
     return subprocess.run(
-        [sys.executable, "-m", "fortresa.cli", "migrate", "--no-input"],
+        [sys.executable, "-m", "fortresa.cli", "migrate", "--no-input", "--skip-checks"],
         env=env,
         capture_output=True,
         text=True,
