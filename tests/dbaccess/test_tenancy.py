@@ -1,0 +1,134 @@
+"""The tenant context helpers and middleware that row-level security reads."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
+
+from fortresa.accounts.models import User
+from fortresa.clubs.models import Club
+from fortresa.dbaccess.tenancy import (
+    TenantContextError,
+    TenantContextMiddleware,
+    current_tenant_context,
+    set_tenant_context,
+    tenant_scope,
+)
+from tests.factories import make_club, make_user
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has no row-level security"
+)
+
+
+class _Recorder:
+    """A view stand-in that notes the tenant context it ran under."""
+
+    def __init__(self) -> None:
+        self.seen: tuple[int | None, int | None] | None = None
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        self.seen = current_tenant_context()
+        return HttpResponse("ok")
+
+
+def _request(user: User | AnonymousUser) -> HttpRequest:
+    request = RequestFactory().get("/c/some-club/")
+    request.user = user
+    return request
+
+
+def _run(request: HttpRequest, view_kwargs: dict[str, object]) -> _Recorder:
+    recorder = _Recorder()
+    middleware = TenantContextMiddleware(
+        lambda req: middleware.process_view(req, recorder, (), view_kwargs) or recorder(req)
+    )
+    middleware(request)
+    return recorder
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db(transaction=True)
+def test_tenant_scope_runs_its_block_in_a_transaction() -> None:
+    with tenant_scope(club_id=1, user_id=2):
+        inside = connection.in_atomic_block
+
+    assert inside
+    assert not connection.in_atomic_block
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_setting_the_context_outside_a_transaction_is_refused() -> None:
+    with pytest.raises(TenantContextError):
+        set_tenant_context(club_id=1, user_id=None)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_tenant_scope_sets_club_and_user_for_its_transaction_only() -> None:
+    with tenant_scope(club_id=7, user_id=9):
+        inside = current_tenant_context()
+
+    assert inside == (7, 9)
+    assert current_tenant_context() == (None, None)
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_middleware_scopes_a_club_page_to_its_club_and_user() -> None:
+    club: Club = make_club(courts=0)
+    user = make_user()
+
+    recorder = _run(_request(user), {"slug": club.slug})
+
+    assert recorder.seen == (club.pk, user.pk)
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_middleware_scopes_a_page_without_club_to_the_user_only() -> None:
+    user = make_user()
+
+    recorder = _run(_request(user), {})
+
+    assert recorder.seen == (None, user.pk)
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_middleware_leaves_an_unknown_club_unscoped() -> None:
+    user = make_user()
+
+    recorder = _run(_request(user), {"slug": "no-such-club"})
+
+    assert recorder.seen == (None, user.pk)
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_middleware_gives_an_anonymous_visitor_no_user() -> None:
+    club = make_club(courts=0)
+
+    recorder = _run(_request(AnonymousUser()), {"slug": club.slug})
+
+    assert recorder.seen == (club.pk, None)
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db(transaction=True)
+def test_middleware_runs_the_request_in_one_transaction() -> None:
+    recorder = _Recorder()
+    seen_atomic: list[bool] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen_atomic.append(connection.in_atomic_block)
+        return recorder(request)
+
+    response = TenantContextMiddleware(view)(_request(AnonymousUser()))
+
+    assert response.status_code == 200
+    assert seen_atomic == [True]
