@@ -1,0 +1,1 @@
+"""State changes of the status area: monitoring runs, incidents, subscriptions."""
