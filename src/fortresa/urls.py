@@ -7,7 +7,7 @@ admin.site.site_header = "Fortresa operator console"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("fortresa.status.urls")),
     path("accounts/", include("fortresa.accounts.urls")),
     path("", include("fortresa.clubs.urls")),
     path("", include("fortresa.bookings.urls")),
