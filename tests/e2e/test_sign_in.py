@@ -8,9 +8,9 @@ from tests.e2e.conftest import DemoServer
 def test_demo_member_signs_in_and_sees_their_club(page: Page, demo_server: DemoServer) -> None:
     page.goto("/accounts/login/")
 
-    page.get_by_label("Email").fill("member@demo.test")
-    page.get_by_label("Password").fill(demo_server.password)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("input[name=username]").fill("member@demo.test")
+    page.locator("input[name=password]").fill(demo_server.password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     expect(page).to_have_url(f"{demo_server.base_url}/")
     your_clubs = page.get_by_role("heading", name="Your clubs")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from fortresa.accounts.models import User
@@ -99,8 +100,10 @@ def seed_demo(*, password: str) -> Club:
             },
         )
         types = _seed_membership_types(club)
+        # One (deliberately slow) Argon2 hash for every demo user: they share the password.
+        password_hash = make_password(password)
         for demo_user in DEMO_USERS:
-            _seed_user(club, demo_user, types[demo_user.membership_type], password)
+            _seed_user(club, demo_user, types[demo_user.membership_type], password_hash)
         record_event(
             action="demo.seeded",
             club_id=club.pk,
@@ -142,12 +145,12 @@ def _seed_membership_types(club: Club) -> dict[str, MembershipType]:
 
 
 def _seed_user(
-    club: Club, demo_user: DemoUser, membership_type: MembershipType, password: str
+    club: Club, demo_user: DemoUser, membership_type: MembershipType, password_hash: str
 ) -> None:
     user = User.objects.filter(email=demo_user.email).first()
     if user is None:
         user = User(email=demo_user.email, full_name=demo_user.full_name)
-    user.set_password(password)
+    user.password = password_hash
     user.is_active = True
     if demo_user.operator:
         user.is_staff = user.is_superuser = True

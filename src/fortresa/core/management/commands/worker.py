@@ -31,8 +31,9 @@ class Command(BaseCommand):
         concurrency = options["concurrency"]
         argv = [
             "worker",
+            f"--concurrency={concurrency}",
             # One task at a time needs no pool process: the solo pool runs it in place.
-            "--pool=solo" if concurrency == 1 else f"--concurrency={concurrency}",
+            "--pool=solo" if concurrency == 1 else "--pool=prefork",
             f"--loglevel={options['loglevel']}",
             # The filesystem broker has no fanout exchange: no remote control or gossip.
             "--without-mingle",
