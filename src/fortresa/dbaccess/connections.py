@@ -24,7 +24,12 @@ def open_admin_connection(access: DatabaseAccess) -> psycopg.Connection[tuple[An
     """
     if access.admin_url:
         return psycopg.connect(access.admin_url, autocommit=True)
-    wrapper = connections[admin_alias()]
+    return connect_alias(admin_alias())
+
+
+def connect_alias(alias: str) -> psycopg.Connection[tuple[Any, ...]]:
+    """A plain autocommit psycopg connection with the Django alias's parameters."""
+    wrapper = connections[alias]
     if wrapper.vendor != "postgresql":
         raise psycopg.OperationalError("fortresa db roles and db audit need PostgreSQL")
     params = wrapper.get_connection_params()

@@ -241,3 +241,28 @@ def _apply(
             conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(role)))
         _grant_table_rights(conn, spec, role, owner)
     return changes
+
+
+def grant_table_rights(
+    conn: psycopg.Connection[tuple[object, ...]], access: DatabaseAccess
+) -> None:
+    """Re-apply the per-table rights after a migration, over the owner's own connection.
+
+    The owner may grant and revoke on the tables it owns, so ``fortresa migrate`` calls
+    this right after migrating: a table created by the migration gets the policy's
+    per-table rights (the audit log append-only) without waiting for ``db roles``.
+    """
+    owner = access.role("owner")
+    existing = {
+        str(name)
+        for (name,) in conn.execute(
+            "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)",
+            [[access.role(spec.key) for spec in ROLE_SPECS]],
+        ).fetchall()
+    }
+    with conn.transaction():
+        for spec in ROLE_SPECS:
+            role = access.role(spec.key)
+            if spec.owns_schema or not spec.table_privileges or role not in existing:
+                continue
+            _grant_table_rights(conn, spec, role, owner)
