@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -62,5 +63,19 @@ def test_run_refuses_production(settings: Any, tmp_path: Path) -> None:
 
     with pytest.raises(CommandError, match="fortresa serve"):
         call_command("run")
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_names_the_variable_when_its_port_is_taken(settings: Any, tmp_path: Path) -> None:
+    _embedded(settings, tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings.BIND_ADDRESS = "127.0.0.1"
+        settings.HTTPS_PORT = taken.getsockname()[1]
+
+        with pytest.raises(CommandError, match="already in use.*FORTRESA_HTTPS_PORT"):
+            call_command("run")
 
     assert list(tmp_path.iterdir()) == []

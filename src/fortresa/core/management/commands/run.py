@@ -53,7 +53,25 @@ class Command(BaseCommand):
                 "`fortresa run` is the embedded default and seeds demo users; in production "
                 "run `fortresa serve` and `fortresa worker` under your service manager"
             )
-        var_dir = Path(settings.VAR_DIR)
+        try:
+            certificate, password = self._prepare(Path(settings.VAR_DIR))
+        except KeyboardInterrupt:
+            raise CommandError("interrupted before anything was started", returncode=130) from None
+        code = self._supervise(certificate, password, options)
+        if code:
+            raise CommandError("stopped because a process failed (see above)", returncode=code)
+
+    def _prepare(self, var_dir: Path) -> tuple[ServerCertificate, str]:
+        # Fail before the slow steps when a port is taken.
+        for port, variable in (
+            (settings.HTTPS_PORT, "FORTRESA_HTTPS_PORT"),
+            (settings.HTTP_PORT, "FORTRESA_HTTP_PORT"),
+        ):
+            if not port_is_free(settings.BIND_ADDRESS, port):
+                raise CommandError(
+                    f"{settings.BIND_ADDRESS}:{port} is already in use; stop what listens "
+                    f"there or choose another port with {variable}"
+                )
         self._say(f"preparing {var_dir}")
         prepare_var_dir(var_dir)
         quiet = io.StringIO()
@@ -66,18 +84,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         password = demo_password(var_dir / "secrets")
         seed_demo(password=password)
-        for port, variable in (
-            (settings.HTTPS_PORT, "FORTRESA_HTTPS_PORT"),
-            (settings.HTTP_PORT, "FORTRESA_HTTP_PORT"),
-        ):
-            if not port_is_free(settings.BIND_ADDRESS, port):
-                raise CommandError(
-                    f"{settings.BIND_ADDRESS}:{port} is already in use; stop what listens "
-                    f"there or choose another port with {variable}"
-                )
-        code = self._supervise(certificate, password, options)
-        if code:
-            raise CommandError("stopped because a process failed (see above)", returncode=code)
+        return certificate, password
 
     def _supervise(
         self, certificate: ServerCertificate, password: str, options: dict[str, Any]
