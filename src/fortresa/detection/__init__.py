@@ -1,0 +1,1 @@
+"""Threat detection: sensors feed rules, rules raise alerts, channels deliver them."""

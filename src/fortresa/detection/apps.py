@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DetectionConfig(AppConfig):
+    name = "fortresa.detection"
+    label = "detection"
+    verbose_name = "Threat detection and alerts"

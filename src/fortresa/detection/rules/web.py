@@ -1,0 +1,88 @@
+"""Cross-site scripting, path traversal and command injection rules."""
+
+from __future__ import annotations
+
+import re
+
+_XSS_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "xss.script_tag",
+        re.compile(
+            r"<\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|svg|math|base|"
+            r"meta|link|style|template|xml|import|isindex|marquee)\b",
+            re.I,
+        ),
+    ),
+    ("xss.event_handler", re.compile(r"<[a-z!/?][^>]*?[\s/\"'`]on[a-z]{3,}\s*=", re.I)),
+    ("xss.attribute_breakout", re.compile(r"[\"'`]\s*/?\s*on[a-z]{3,}\s*=", re.I)),
+    (
+        "xss.script_url",
+        re.compile(
+            r"(?:java|vb|live)\s*script\s*:|data\s*:\s*text/html|data\s*:[^,]*;base64", re.I
+        ),
+    ),
+    (
+        "xss.script_call",
+        re.compile(
+            r"(?:\balert|\bprompt|\bconfirm|\beval|String\.fromCharCode|\bsetTimeout)\s*[(`]"
+            r"|document\s*\.\s*(?:cookie|domain|write|location)|window\s*\.\s*location"
+            r"|\bexpression\s*\(",
+            re.I,
+        ),
+    ),
+]
+
+_TRAVERSAL_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("traversal.dot_dot", re.compile(r"(?:^|[\\/=:])\.\.(?:[\\/]|$)")),
+    (
+        "traversal.sensitive_file",
+        re.compile(
+            r"/etc/(?:passwd|shadow|group|hosts|issue|sudoers)\b|/proc/self/|"
+            r"\b(?:win|boot|system)\.ini\b|[a-z]:\\+windows\\|\\windows\\system32|"
+            r"file:/{2,}|WEB-INF/web\.xml|\.htaccess\b|\.ssh/(?:id_rsa|authorized_keys)",
+            re.I,
+        ),
+    ),
+    ("traversal.null_byte", re.compile(r"\x00")),
+]
+
+_SHELL_COMMANDS = (
+    r"cat|ls|id|whoami|uname|wget|curl|nc|ncat|netcat|bash|sh|zsh|ksh|ping|nslookup|dig|"
+    r"sleep|echo|rm|chmod|chown|python[23]?|perl|ruby|php|powershell|pwsh|cmd(?:\.exe)?|"
+    r"ifconfig|ipconfig|telnet|hostname|passwd|systeminfo|ps|kill|tftp|ftp|scp|ssh|base64|"
+    r"xterm|touch|mkfifo|awk|sed|find|env|printenv|net|whoami|head|tail|more|type|dir"
+)
+_CMDI_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "cmdi.separator_command",
+        re.compile(
+            r"(?:[;&|\n]|\$\(|`)\s*(?:/usr)?(?:/s?bin/)?(?:" + _SHELL_COMMANDS + r")"
+            r"(?=$|[\s;&|`)<>]+(?:$|[-/$.'\"\d|;&`<>]|\S*/))",
+            re.I,
+        ),
+    ),
+    (
+        "cmdi.substitution",
+        re.compile(r"\$\((?:[^)]*)\)|`[^`]*\b(?:" + _SHELL_COMMANDS + r")\b[^`]*`"),
+    ),
+    ("cmdi.shell_variable", re.compile(r"\$\{?IFS\}?|\$\{?(?:PATH|HOME|SHELL)\}")),
+]
+
+
+def _first(rules: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
+    for name, pattern in rules:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def match_xss(text: str) -> str | None:
+    return _first(_XSS_RULES, text) if any(c in text for c in "<>:\"'`(=") else None
+
+
+def match_traversal(text: str) -> str | None:
+    return _first(_TRAVERSAL_RULES, text)
+
+
+def match_cmdi(text: str) -> str | None:
+    return _first(_CMDI_RULES, text) if any(c in text for c in ";&|\n$`") else None

@@ -1,0 +1,161 @@
+"""HTTP sensor: classifies every value a request carries, alerts, and blocks in block mode.
+
+Query strings, form fields, JSON bodies, headers, cookies and the path are inspected.
+Password fields and one-time codes are never read: their values are nobody's business,
+not even ours. The application SQL sensor is installed around the view from here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fortresa.core.request import client_ip
+from fortresa.detection.alerts import raise_alert
+from fortresa.detection.conf import detection_settings
+from fortresa.detection.models import Alert
+from fortresa.detection.rules import Verdict, classify
+from fortresa.detection.sensors.auth import observe_account_event
+from fortresa.detection.sensors.sql import StatementSensor
+
+# Fields never read: passwords, TOTP and recovery codes.
+SECRET_FIELD = re.compile(r"pass(?:word|wd)|otp|recovery|^code$|_code$", re.I)
+# Headers that carry only browser plumbing or credentials.
+SKIPPED_HEADERS = frozenset(
+    {
+        "HTTP_ACCEPT",
+        "HTTP_ACCEPT_ENCODING",
+        "HTTP_ACCEPT_LANGUAGE",
+        "HTTP_AUTHORIZATION",
+        "HTTP_COOKIE",
+        "HTTP_CONNECTION",
+        "HTTP_CACHE_CONTROL",
+        "HTTP_PRAGMA",
+        "HTTP_UPGRADE_INSECURE_REQUESTS",
+        "HTTP_X_CSRFTOKEN",
+        "HTTP_CONTENT_LENGTH",
+        "HTTP_CONTENT_TYPE",
+        "HTTP_PRIORITY",
+        "HTTP_DNT",
+    }
+)
+MAX_JSON_BODY = 1_000_000
+KIND_BY_VERDICT = {
+    "sqli": (Alert.Kind.SQL_INJECTION, Alert.Severity.HIGH),
+    "xss": (Alert.Kind.XSS, Alert.Severity.MEDIUM),
+    "traversal": (Alert.Kind.PATH_TRAVERSAL, Alert.Severity.HIGH),
+    "cmdi": (Alert.Kind.COMMAND_INJECTION, Alert.Severity.HIGH),
+}
+
+Value = tuple[str, str, str]  # (location, field name, value)
+
+
+def _json_values(node: object, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            name = f"{path}.{key}" if path else str(key)
+            if SECRET_FIELD.search(str(key)):
+                continue
+            yield name, str(key)
+            yield from _json_values(value, name)
+    elif isinstance(node, list):
+        for index, value in enumerate(node[:1000]):
+            yield from _json_values(value, f"{path}[{index}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def request_values(request: HttpRequest) -> Iterator[Value]:
+    """Every inspectable value of ``request``, password fields and codes left out."""
+    yield "path", "path", request.path
+    for name, values in request.GET.lists():
+        yield "query", "name", name
+        for value in values:
+            yield "query", name, value
+    if request.method == "POST":
+        content_type = request.content_type or ""
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            for name, values in request.POST.lists():
+                if SECRET_FIELD.search(name):
+                    continue
+                yield "form", "name", name
+                for value in values:
+                    yield "form", name, value
+        elif content_type == "application/json" and len(request.body) <= MAX_JSON_BODY:
+            try:
+                document = json.loads(request.body)
+            except (ValueError, UnicodeDecodeError):
+                document = None
+            for name, value in _json_values(document, ""):
+                yield "json", name, value
+    for key, value in request.META.items():
+        if (
+            key.startswith("HTTP_")
+            and key not in SKIPPED_HEADERS
+            and not key.startswith("HTTP_SEC_")
+        ):
+            yield "header", key[5:].replace("_", "-").title(), str(value)
+    for name, value in request.COOKIES.items():
+        yield "cookie", name, value
+
+
+def inspect_request(request: HttpRequest) -> tuple[Value, Verdict] | None:
+    for location, name, value in request_values(request):
+        if not value:
+            continue
+        verdict = classify(value)
+        if verdict.is_attack:
+            return (location, name, value), verdict
+    return None
+
+
+class DetectionMiddleware:
+    """Classify each request; alert on attacks; answer 403 in block mode."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.block = detection_settings().mode == "block"
+        self.statement_sensor = StatementSensor()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        found = inspect_request(request)
+        if found is not None:
+            self._alert(request, *found)
+            if self.block:
+                return render(request, "detection/blocked.html", status=403)
+        self.statement_sensor.request_path = request.path
+        with connection.execute_wrapper(self.statement_sensor):
+            response = self.get_response(request)
+        if response.status_code == 403 and found is None:
+            observe_account_event(
+                "access.denied", ip_address=client_ip(request), subject=request.path
+            )
+        return response
+
+    def _alert(self, request: HttpRequest, value: Value, verdict: Verdict) -> None:
+        location, name, text = value
+        kind, severity = KIND_BY_VERDICT[verdict.verdict]
+        ip = client_ip(request) or "unknown"
+        sensitive_cookie = location == "cookie" and re.search(r"session|csrf", name, re.I)
+        raise_alert(
+            kind=kind,
+            severity=severity,
+            source="http",
+            subject=ip,
+            key=f"{request.path}|{location}|{name}",
+            evidence={
+                "method": request.method,
+                "path": request.path,
+                "location": location,
+                "field": name,
+                "value": "[redacted]" if sensitive_cookie else text[:500],
+                "rule": verdict.rule,
+                "user_agent": str(request.META.get("HTTP_USER_AGENT", ""))[:200],
+                "action": "blocked" if self.block else "allowed",
+            },
+        )
