@@ -8,22 +8,57 @@ DEV_STAMP := $(VENV)/.installed-dev
 # Debian packages the test suite drives for real.
 TEST_DEBS := chromium gettext postgresql-15-pgaudit nftables iproute2
 
-.PHONY: run test install install-dev system-deps lint typecheck secret-scan pytest pytest-sqlite messages translations clean
+.PHONY: run test install install-dev lock node-deps deps-audit system-deps lint typecheck secret-scan pytest pytest-sqlite messages translations clean
 
 run: install
 	$(BIN)/fortresa run
 
+# Dependencies come only from the hash-pinned locks (see docs/operations/upgrading.md);
+# the project itself is then installed without resolving anything further.
+LOCK := requirements/base.txt
+DEV_LOCK := requirements/dev.txt
+PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes -r
+PIP_PROJECT := $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+
 install: $(STAMP)
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP_LOCKED) $(LOCK)
+	$(PIP_PROJECT)
 	touch $@
 
 install-dev: $(DEV_STAMP)
-$(DEV_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(DEV_STAMP): $(STAMP) $(DEV_LOCK)
+	$(PIP_LOCKED) $(DEV_LOCK)
+	$(PIP_PROJECT)
 	touch $@
+
+# Refresh the locks from pyproject.toml, keeping current pins unless LOCK_FLAGS says
+# otherwise (--upgrade, --upgrade-package NAME). Local wheel mirrors are left out so
+# the hashes are those of the public index.
+PIP_COMPILE := env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet \
+  --generate-hashes --allow-unsafe --strip-extras --all-build-deps --no-emit-options $(LOCK_FLAGS)
+lock: install-dev
+	$(PIP_COMPILE) --output-file $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint $(LOCK) --output-file $(DEV_LOCK) pyproject.toml
+
+# The npm tools the tests drive, exactly as package-lock.json pins them.
+node-deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# Offline vulnerability audit of the locks and the installed packages against an OSV
+# advisory directory; skipped with a note where there is none.
+ADVISORY_DB ?= ../shared/advisories/pypa/vulns
+deps-audit: install-dev
+	@if [ -d "$(ADVISORY_DB)" ]; then \
+	  FORTRESA_PROFILE=test $(BIN)/fortresa deps audit --db "$(ADVISORY_DB)" \
+	    --lock $(LOCK) --lock $(DEV_LOCK) --no-record; \
+	else \
+	  echo "deps-audit: SKIPPED: no advisory directory at $(ADVISORY_DB);" \
+	    "set ADVISORY_DB to a copy of the PyPA advisory database's vulns/ folder"; \
+	fi
 
 system-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -60,6 +95,8 @@ typecheck: install-dev
 # `pragma: allowlist secret`.
 secret-scan: install-dev
 	git ls-files -z | xargs -0 $(BIN)/detect-secrets-hook --baseline .secrets.baseline  # pragma: allowlist secret
+	$(BIN)/python -m fortresa.supplychain.history_scan --baseline .secrets.baseline \
+	  --cache var/secret-history $(SECRET_SCAN_RANGE)
 
 pytest: install-dev system-deps messages
 	FORTRESA_PROFILE=test $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup
@@ -68,7 +105,7 @@ pytest-sqlite: install-dev messages
 	FORTRESA_PROFILE=test DATABASE_URL=sqlite:///$(CURDIR)/var/test-smoke.sqlite3 \
 	  $(BIN)/pytest -p no:cacheprovider -m smoke
 
-test: lint typecheck secret-scan pytest pytest-sqlite
+test: lint typecheck secret-scan deps-audit node-deps pytest pytest-sqlite
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
