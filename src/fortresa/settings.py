@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "fortresa.hardening",
     "fortresa.supplychain",
     "fortresa.dbaccess",
+    "fortresa.detection",
+    "fortresa.status",
     "fortresa.backups",
 ]
 
@@ -63,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # detection: classifies request values, wraps the view's SQL, counts denials; 403 in
+    # block mode. Before the staff gate so the denials it answers are counted too.
+    "fortresa.detection.sensors.http.DetectionMiddleware",
     # accounts: session timeouts and rotation, two-factor gate on staff pages.
     "fortresa.accounts.middleware.SessionLifetimeMiddleware",
     "fortresa.accounts.middleware.StaffGateMiddleware",
@@ -154,6 +159,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 from fortresa.backups.schedule import beat_schedule as _backup_beat_schedule  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = _backup_beat_schedule(env, database_engine=DATABASES["default"]["ENGINE"])
+# status: health probes and worker heartbeat every 30-60 s.
+from fortresa.status.schedule import beat_schedule as _status_beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(_status_beat_schedule(env))
 
 # --- Accounts ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -198,6 +207,8 @@ USE_TZ = True
 
 # --- Static files ------------------------------------------------------------------
 STATIC_URL = "/static/"
+# Project-wide assets live beside the templates, outside any one app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # The test profile serves static files straight from the package (no collectstatic).
 STATIC_ROOT = None if PROFILE == "test" else VAR_DIR / "static"
 STORAGES = {
@@ -261,6 +272,37 @@ CSRF_TRUSTED_ORIGINS = env.items(
 TLS_CERT = env.text("FORTRESA_TLS_CERT", str(VAR_DIR / "tls" / "server.pem"))
 TLS_KEY = env.text("FORTRESA_TLS_KEY", str(VAR_DIR / "tls" / "server-key.pem"))
 WEB_WORKERS = env.integer("FORTRESA_WEB_WORKERS", 2, minimum=1)
+
+# --- Detection (detection): mode, alert channels, database log rules ---------------
+FORTRESA_DETECTION_MODE = env.choice("FORTRESA_DETECTION_MODE", ("monitor", "block"), "monitor")
+FORTRESA_SECURITY_EMAILS = env.items("FORTRESA_SECURITY_EMAILS", [])
+FORTRESA_ALERT_WEBHOOK_URL = env.text("FORTRESA_ALERT_WEBHOOK_URL", "")
+FORTRESA_ALERT_WEBHOOK_SECRET = (
+    env.secret("FORTRESA_ALERT_WEBHOOK_SECRET") if FORTRESA_ALERT_WEBHOOK_URL else ""
+)
+FORTRESA_ALERT_DEDUP_SECONDS = env.integer("FORTRESA_ALERT_DEDUP_SECONDS", 3600, minimum=1)
+FORTRESA_DB_ALLOWED_CIDRS = env.items("FORTRESA_DB_ALLOWED_CIDRS", ["127.0.0.1/32", "::1/128"])
+FORTRESA_DB_APP_ROLES = env.items("FORTRESA_DB_APP_ROLES", ["fortresa"])
+FORTRESA_DB_APP_HOSTS = env.items("FORTRESA_DB_APP_HOSTS", ["127.0.0.1", "::1"])
+FORTRESA_PG_JSONLOG = env.text("FORTRESA_PG_JSONLOG", "")
+FORTRESA_BREACH_RECORD_OPENER = env.text("FORTRESA_BREACH_RECORD_OPENER", "")
+
+# --- Hardening (hardening): TLS policy, CSP, security.txt, reverse proxies ----------
+# "intermediate" = TLS 1.2 and 1.3 (Mozilla intermediate); "modern" = TLS 1.3 only.
+FORTRESA_TLS_POLICY = env.choice("FORTRESA_TLS_POLICY", ("intermediate", "modern"), "intermediate")
+# Extra origins forms may post to (payment gateways' hosted pages), e.g. https://pay.example.
+FORTRESA_CSP_FORM_ACTION = env.items("FORTRESA_CSP_FORM_ACTION", [])
+FORTRESA_CSP_REPORTS_PER_MINUTE = env.integer("FORTRESA_CSP_REPORTS_PER_MINUTE", 30, minimum=1)
+FORTRESA_SECURITY_CONTACT = env.items("FORTRESA_SECURITY_CONTACT", [])
+FORTRESA_SECURITY_POLICY_URL = env.text("FORTRESA_SECURITY_POLICY_URL", "")
+FORTRESA_SECURITY_TXT_DAYS = env.integer("FORTRESA_SECURITY_TXT_DAYS", 180, minimum=1)
+# X-Forwarded-Proto is believed only when a reverse proxy is configured in front (it
+# overwrites the header); without one, anyone could claim the request came over HTTPS.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env.integer("FORTRESA_TRUSTED_PROXY_COUNT", 0, minimum=0)
+    else None
+)
 
 # --- Fortresa ----------------------------------------------------------------------
 FORTRESA_SITE_URL = env.text("FORTRESA_SITE_URL", f"https://localhost:{HTTPS_PORT}")
