@@ -153,13 +153,18 @@ class PgBackRestEngine(BackupEngine):
         """Run one pgBackRest command; stream its INFO lines to ``progress`` when given."""
         if progress is None:
             completed = subprocess.run(  # noqa: S603 - argv from configuration, no shell
-                self._argv(args), capture_output=True, text=True, timeout=24 * 3600, check=False
+                self._argv(args),
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=24 * 3600,
+                check=False,
             )
             return completed.returncode, completed.stdout, completed.stderr
         argv = self._argv([*args, "--log-level-console=info", "--log-level-stderr=off"])
         lines: list[str] = []
         with subprocess.Popen(  # noqa: S603 - argv from configuration, no shell
-            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
         ) as process:
             assert process.stdout is not None  # noqa: S101 - PIPE requested
             for line in process.stdout:

@@ -233,6 +233,27 @@ class ScratchCluster:
             run_checked(as_cluster_user(self.config, argv), timeout=3700)
         except BackupError as exc:
             raise BackupError(f"restored cluster did not start: {self.log_tail()}") from exc
+        self._wait_promoted(timeout=3600)
+
+    def _wait_promoted(self, *, timeout: float) -> None:
+        """pg_ctl returns while recovery still runs; wait until it ended in a promotion."""
+        deadline = time.monotonic() + timeout
+        argv = [
+            pg_tool(self.config, "psql"), "-X", "-A", "-t", "-h", str(self.socket_dir),
+            "-p", str(self.port), "-U", self.config.run_as, "-d", "postgres",
+            "-c", "SELECT pg_is_in_recovery()",
+        ]  # fmt: skip
+        while True:
+            answer = subprocess.run(  # noqa: S603 - fixed argv
+                as_cluster_user(self.config, argv), capture_output=True, text=True, check=False
+            )
+            if answer.returncode == 0 and answer.stdout.strip() == "f":
+                return
+            if not (self.data / "postmaster.pid").exists():
+                raise BackupError(f"restored cluster stopped during recovery: {self.log_tail()}")
+            if time.monotonic() > deadline:
+                raise BackupError(f"recovery did not finish in {timeout:.0f} s")
+            time.sleep(0.3)
 
     def log_tail(self) -> str:
         try:
