@@ -11,9 +11,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from fortresa.core.env import Env
 from fortresa.dbaccess.config import DatabaseAccess
 from fortresa.dbaccess.inspection import AuditReport, audit_server
+from fortresa.dbaccess.schedule import beat_schedule
 from fortresa.dbaccess.selectors import latest_database_audit
+from fortresa.dbaccess.tasks import audit_database_server
 from tests.dbaccess.cluster import ScratchCluster
 from tests.dbaccess.conftest import HardenedCluster, hardened_access
 
@@ -150,3 +153,25 @@ def test_audit_command_passes_the_hardened_server_and_records_the_run(
     assert run is not None
     assert run.passed is True
     assert "passed" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_daily_audit_task_records_a_run(hardened: HardenedCluster) -> None:
+    access = replace(hardened.access, admin_url=_admin_url(hardened.cluster))
+
+    with override_settings(FORTRESA_DB_ACCESS=access):
+        passed = audit_database_server.delay().get()
+
+    run = latest_database_audit()
+    assert passed is True
+    assert run is not None
+    assert run.passed is True
+
+
+@pytest.mark.smoke
+def test_daily_audit_is_scheduled_only_on_postgresql() -> None:
+    on_postgresql = beat_schedule(Env({}), database_engine="django.db.backends.postgresql")
+    on_sqlite = beat_schedule(Env({}), database_engine="django.db.backends.sqlite3")
+
+    assert on_postgresql["dbaccess-daily-audit"]["task"] == audit_database_server.name
+    assert on_sqlite == {}
