@@ -135,6 +135,14 @@ def observe_account_event(
     return None
 
 
+def _subject(user_id: int | None, details: dict[str, Any], event_id: int) -> str:
+    if user_id:
+        return f"user:{user_id}"
+    # An address that names no account: a keyed hash if the event carries one, else the
+    # attempt counts as its own account (stuffing lists are mostly unknown addresses).
+    return str(details.get("account_key") or f"unknown:{event_id}")
+
+
 def poll_security_events(*, limit: int = 1000) -> int:
     """Feed new rows of ``accounts.SecurityEvent`` to the rules; returns how many were read."""
     try:
@@ -150,7 +158,7 @@ def poll_security_events(*, limit: int = 1000) -> int:
         observe_account_event(
             str(row.kind),
             ip_address=row.ip_address,
-            subject=f"user:{row.user_id}" if row.user_id else str(details.get("email_key", "")),
+            subject=_subject(row.user_id, details, row.pk),
             details=details,
             at=row.created_at,
         )

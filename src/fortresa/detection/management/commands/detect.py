@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fortresa.detection.rules import classify
 from fortresa.detection.sensors.auth import poll_security_events
+from fortresa.detection.sensors.csp import poll_csp_reports
 from fortresa.detection.sensors.pglog import PgLogAnalyzer, follow_once
 
 
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Watching {where} and account events.")
         while True:
             records = follow_once(path, analyzer) if path else 0
-            events = poll_security_events()
+            events = poll_security_events() + poll_csp_reports()
             if once:
                 self.stdout.write(json.dumps({"log_records": records, "account_events": events}))
                 return
