@@ -1,0 +1,46 @@
+"""System checks: ``fortresa check`` fails on an unsafe database connection setup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Tags, Warning, register
+
+from fortresa.dbaccess.config import MIGRATE_ALIAS
+
+
+def _tcp(db: dict[str, Any]) -> bool:
+    host = str(db.get("HOST") or "")
+    return bool(host) and not host.startswith("/")
+
+
+@register(Tags.security, Tags.database)
+def check_database_connections(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    return connection_messages(settings.DATABASES, profile=getattr(settings, "PROFILE", ""))
+
+
+def connection_messages(databases: dict[str, Any], *, profile: str) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    if profile == "production":
+        for alias, db in databases.items():
+            if db.get("ENGINE") != "django.db.backends.postgresql" or not _tcp(db):
+                continue
+            if db.get("OPTIONS", {}).get("sslmode") != "verify-full":
+                messages.append(
+                    Warning(
+                        f"Database alias '{alias}' does not verify the server certificate.",
+                        hint="Use FORTRESA_DB_SSLMODE=verify-full with FORTRESA_DB_CA_FILE.",
+                        id="fortresa.W301",
+                    )
+                )
+    migrate = databases.get(MIGRATE_ALIAS)
+    if migrate and migrate.get("USER") == databases["default"].get("USER"):
+        messages.append(
+            Warning(
+                "DATABASE_URL connects as the same role as FORTRESA_MIGRATE_DATABASE_URL.",
+                hint="Web processes connect as the application role; only migrations as owner.",
+                id="fortresa.W302",
+            )
+        )
+    return messages

@@ -1,0 +1,39 @@
+"""`fortresa check` warns about database connections that break the access policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fortresa.dbaccess.checks import connection_messages
+
+pytestmark = pytest.mark.smoke
+
+APP = {"ENGINE": "django.db.backends.postgresql", "HOST": "db.internal", "USER": "fortresa_app"}
+
+
+def _ids(databases: dict[str, Any], profile: str = "production") -> list[str]:
+    return [message.id for message in connection_messages(databases, profile=profile)]
+
+
+def test_production_connection_without_certificate_check_is_flagged() -> None:
+    databases = {"default": {**APP, "OPTIONS": {"sslmode": "require"}}}
+
+    assert _ids(databases) == ["fortresa.W301"]
+
+
+def test_production_connection_with_verify_full_passes() -> None:
+    databases = {"default": {**APP, "OPTIONS": {"sslmode": "verify-full"}}}
+
+    assert _ids(databases) == []
+
+
+def test_web_processes_connecting_as_the_owner_are_flagged() -> None:
+    owner = {**APP, "USER": "fortresa_owner", "OPTIONS": {"sslmode": "verify-full"}}
+
+    assert _ids({"default": owner, "migrate": owner}) == ["fortresa.W302"]
+
+
+def test_embedded_profile_is_not_flagged() -> None:
+    assert _ids({"default": {"ENGINE": "django.db.backends.sqlite3"}}, profile="embedded") == []
