@@ -303,6 +303,9 @@ SECURE_PROXY_SSL_HEADER = (
     if env.integer("FORTRESA_TRUSTED_PROXY_COUNT", 0, minimum=0)
     else None
 )
+# Every listener in front of Django speaks TLS; the redirect is a second lock (the test
+# client speaks plain HTTP).
+SECURE_SSL_REDIRECT = PROFILE != "test"
 
 # --- Fortresa ----------------------------------------------------------------------
 FORTRESA_SITE_URL = env.text("FORTRESA_SITE_URL", f"https://localhost:{HTTPS_PORT}")

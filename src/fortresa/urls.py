@@ -9,6 +9,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("fortresa.status.urls")),
     path("accounts/", include("fortresa.accounts.urls")),
+    path("", include("fortresa.hardening.urls")),
     path("", include("fortresa.clubs.urls")),
     path("", include("fortresa.bookings.urls")),
     path("ops/admin/", admin.site.urls),
