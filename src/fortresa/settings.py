@@ -55,8 +55,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # First, so even SecurityMiddleware's HTTPS redirect carries the security headers.
     "fortresa.hardening.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     # After the header middleware, so static files carry the same security headers.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

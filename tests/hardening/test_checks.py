@@ -167,7 +167,7 @@ def test_production_wildcard_allowed_hosts_is_w011(settings: Any) -> None:
     assert "fortresa.W011" in _codes()
 
 
-def test_header_middleware_below_whitenoise_is_w012(settings: Any) -> None:
+def test_header_middleware_not_first_is_w012(settings: Any) -> None:
     middleware = [m for m in settings.MIDDLEWARE if "SecurityHeaders" not in m]
     middleware.append("fortresa.hardening.middleware.SecurityHeadersMiddleware")
     settings.MIDDLEWARE = middleware

@@ -14,7 +14,7 @@ on any warning, so a weakened setting stops a deployment instead of shipping qui
 - ``fortresa.W009`` ``FORTRESA_CSP_FORM_ACTION`` names something other than https origins.
 - ``fortresa.W010`` no security contact for ``security.txt`` in production.
 - ``fortresa.W011`` ``ALLOWED_HOSTS`` empty or a wildcard in production.
-- ``fortresa.W012`` the security header middleware is missing or below WhiteNoise.
+- ``fortresa.W012`` the security header middleware is missing or not first.
 """
 
 from __future__ import annotations
@@ -216,17 +216,13 @@ def check_allowed_hosts(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
 @register(Tags.security, deploy=True)
 def check_header_middleware(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     installed = list(settings.MIDDLEWARE)
-    whitenoise = "whitenoise.middleware.WhiteNoiseMiddleware"
-    if HEADER_MIDDLEWARE in installed and (
-        whitenoise not in installed
-        or installed.index(HEADER_MIDDLEWARE) < installed.index(whitenoise)
-    ):
+    if installed and installed[0] == HEADER_MIDDLEWARE:
         return []
     return [
         _warn(
             "W012",
-            "The security header middleware is missing or below WhiteNoise: some responses "
-            "would go out without CSP and the other headers.",
-            f"Put {HEADER_MIDDLEWARE} near the top of MIDDLEWARE, above WhiteNoise.",
+            "The security header middleware is not first in MIDDLEWARE: redirects, static "
+            "files or errors from the middleware above it would lack CSP and the other headers.",
+            f"Put {HEADER_MIDDLEWARE} first in MIDDLEWARE.",
         )
     ]
