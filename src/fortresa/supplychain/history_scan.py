@@ -71,10 +71,15 @@ def scan_history(
     """
     from detect_secrets.core import baseline as secrets_baseline
     from detect_secrets.core.scan import scan_diff
+    from detect_secrets.settings import get_filters, get_settings
 
     baseline_text = baseline.read_text(encoding="utf-8")
     accepted = secrets_baseline.load(secrets_baseline.load_from_file(str(baseline)), str(baseline))
     accepted_hashes = {secret.secret_hash for _, secret in accepted}
+    # This filter drops findings in files absent from the working tree: in history, the
+    # deleted files are precisely the ones to look at.
+    get_settings().disable_filters("detect_secrets.filters.common.is_invalid_file")
+    get_filters.cache_clear()
     cache_file = None
     clean: set[str] = set()
     if cache is not None:
