@@ -130,6 +130,45 @@ def test_critical_alerts_probe_is_not_configured_without_detection(
     assert outcome.status == ComponentStatus.NOT_CONFIGURED
 
 
+def _alert(state: str, now: dt.datetime) -> None:
+    alert = apps.get_model("detection", "Alert")
+    alert.objects.create(
+        kind="csp_violation",
+        severity="critical",
+        source="test",
+        dedup_key=f"status-{state}",
+        first_seen=now,
+        last_seen=now,
+        state=state,
+    )
+
+
+@pytest.mark.skipif(not apps.is_installed("fortresa.detection"), reason="no detection app")
+@pytest.mark.django_db
+def test_open_critical_alert_degrades_security_monitoring(
+    conf: StatusSettings, now: dt.datetime
+) -> None:
+    _alert("resolved", now)
+    _alert("acknowledged", now)
+
+    outcome = CriticalAlertsProbe().run(now=now, conf=conf)
+
+    assert outcome.status == ComponentStatus.DEGRADED
+    assert outcome.summary == "1 open critical alerts"
+
+
+@pytest.mark.skipif(not apps.is_installed("fortresa.detection"), reason="no detection app")
+@pytest.mark.django_db
+def test_resolved_critical_alerts_leave_security_monitoring_operational(
+    conf: StatusSettings, now: dt.datetime
+) -> None:
+    _alert("resolved", now)
+
+    outcome = CriticalAlertsProbe().run(now=now, conf=conf)
+
+    assert outcome.status == ComponentStatus.OPERATIONAL
+
+
 class _AbsentAppProbe(Probe):
     slug = "absent-app"
     component = "security"

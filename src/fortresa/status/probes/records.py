@@ -13,7 +13,7 @@ from django.apps import apps
 
 from fortresa.status.components import ComponentStatus
 from fortresa.status.conf import StatusSettings
-from fortresa.status.probes.base import Probe, ProbeOutcome, not_configured, register
+from fortresa.status.probes.base import Probe, ProbeOutcome, register
 
 
 def _age(now: datetime, then: datetime) -> str:
@@ -176,21 +176,17 @@ class DependencyAuditProbe(Probe):
 
 @register
 class CriticalAlertsProbe(Probe):
-    """Open critical alerts of the detection area.
-
-    Contract for ``fortresa.detection``: ``selectors.open_critical_alert_count() -> int``.
-    """
+    """Critical alerts of the detection area that nobody resolved yet (new or acknowledged)."""
 
     slug = "critical-alerts"
     component = "security"
     requires_app = "fortresa.detection"
+    open_states = ("new", "acknowledged")
 
     def check(self, *, now: datetime, conf: StatusSettings) -> ProbeOutcome:
         selectors = import_module("fortresa.detection.selectors")
-        counter = getattr(selectors, "open_critical_alert_count", None)
-        if counter is None:
-            return not_configured("detection has no open_critical_alert_count selector")
-        count = int(counter())
+        critical = selectors.alerts_for_triage(severity="critical")
+        count = int(critical.filter(state__in=self.open_states).count())
         if count:
             return ProbeOutcome(ComponentStatus.DEGRADED, f"{count} open critical alerts")
         return ProbeOutcome(ComponentStatus.OPERATIONAL, "no open critical alert")
