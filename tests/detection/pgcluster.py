@@ -20,7 +20,10 @@ APP_PASSWORD = "app role password for tests 42"  # pragma: allowlist secret
 def _as_postgres(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["runuser", "-u", "postgres", "--", *args],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
 
 
@@ -42,8 +45,14 @@ class JsonLogCluster:
             shutil.chown(directory, "postgres", "postgres")
         self.port = _free_port()
         _as_postgres(
-            str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--no-sync",
-            "--auth-local=trust", "--auth-host=scram-sha-256",
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--no-sync",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
         )
         settings = {
             "port": str(self.port),
@@ -65,8 +74,15 @@ class JsonLogCluster:
         }
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
-        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l",
-                     str(self.root / "server.out"), "-w", "start")
+        _as_postgres(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "server.out"),
+            "-w",
+            "start",
+        )
         with self.admin() as conn:
             conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_PASSWORD}'")
             conn.execute("CREATE ROLE reporting LOGIN PASSWORD 'reporting password 42'")
@@ -77,23 +93,42 @@ class JsonLogCluster:
         return self.logs / "postgresql.json"
 
     def admin(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(host=str(self.sockets), port=self.port, user="postgres",
-                               dbname="postgres", autocommit=True)
+        return psycopg.connect(
+            host=str(self.sockets),
+            port=self.port,
+            user="postgres",
+            dbname="postgres",
+            autocommit=True,
+        )
 
-    def connect(self, user: str = APP_ROLE, password: str = APP_PASSWORD,
-                application_name: str = "fortresa") -> psycopg.Connection[Any]:
-        return psycopg.connect(host="127.0.0.1", port=self.port, user=user, password=password,
-                               dbname="fortresa", application_name=application_name,
-                               autocommit=True, connect_timeout=5)
+    def connect(
+        self, user: str = APP_ROLE, password: str = APP_PASSWORD, application_name: str = "fortresa"
+    ) -> psycopg.Connection[Any]:
+        return psycopg.connect(
+            host="127.0.0.1",
+            port=self.port,
+            user=user,
+            password=password,
+            dbname="fortresa",
+            application_name=application_name,
+            autocommit=True,
+            connect_timeout=5,
+        )
 
     def startup_from(self, source: str, *, user: str, application_name: str) -> None:
         """Open a TCP connection from ``source`` (another loopback address) and send a
         startup packet; libpq cannot choose its source address, a socket can."""
-        params = b"".join(
-            key.encode() + b"\0" + value.encode() + b"\0"
-            for key, value in (("user", user), ("database", "fortresa"),
-                               ("application_name", application_name))
-        ) + b"\0"
+        params = (
+            b"".join(
+                key.encode() + b"\0" + value.encode() + b"\0"
+                for key, value in (
+                    ("user", user),
+                    ("database", "fortresa"),
+                    ("application_name", application_name),
+                )
+            )
+            + b"\0"
+        )
         packet = struct.pack("!II", 8 + len(params), 196608) + params
         with socket.socket() as sock:
             sock.settimeout(5)
@@ -104,7 +139,21 @@ class JsonLogCluster:
 
     def remove(self) -> None:
         subprocess.run(
-            ["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(self.data),
-             "-m", "immediate", "-w", "stop"], capture_output=True, timeout=60, check=False,
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
         )
         shutil.rmtree(self.root, ignore_errors=True)

@@ -80,8 +80,13 @@ def match_xss(text: str) -> str | None:
     return _first(_XSS_RULES, text) if any(c in text for c in "<>:\"'`(=") else None
 
 
+_TRAVERSAL_SIGNS = re.compile(
+    r"\.\.|/etc/|/proc/|\\|file:|\.ini\b|\x00|WEB-INF|\.htaccess|\.ssh", re.I
+)
+
+
 def match_traversal(text: str) -> str | None:
-    return _first(_TRAVERSAL_RULES, text)
+    return _first(_TRAVERSAL_RULES, text) if _TRAVERSAL_SIGNS.search(text) else None
 
 
 def match_cmdi(text: str) -> str | None:
