@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("fortresa.hardening.urls")),
     path("", include("fortresa.clubs.urls")),
     path("", include("fortresa.bookings.urls")),
+    path("ops/alerts/", include("fortresa.detection.urls")),
     path("ops/admin/", admin.site.urls),
 ]
