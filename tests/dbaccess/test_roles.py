@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from io import StringIO
+
 import psycopg
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 from psycopg import errors
 
+from fortresa.core.models import AuditEvent
 from fortresa.dbaccess.roles import apply_roles
 from tests.dbaccess.conftest import HardenedCluster
 
@@ -139,3 +146,22 @@ def test_revoked_role_membership_is_removed_again(
         "SELECT pg_has_role(%s, 'pg_write_all_data', 'MEMBER')", [app]
     ).fetchone()
     assert member == (False,)
+
+
+@pytest.mark.django_db
+def test_roles_command_reports_each_role_and_writes_an_audit_event(
+    hardened: HardenedCluster,
+) -> None:
+    admin_url = (
+        f"postgresql://postgres@/fortresa?host={hardened.cluster.sockets}"
+        f"&port={hardened.cluster.port}"
+    )
+    out = StringIO()
+
+    with override_settings(FORTRESA_DB_ACCESS=replace(hardened.access, admin_url=admin_url)):
+        call_command("db", "roles", "--json", stdout=out)
+
+    reported = {change["key"]: change for change in json.loads(out.getvalue())}
+    assert set(reported) == {"owner", "app", "worker", "reporting", "backup"}
+    assert not any(change["created"] for change in reported.values())
+    assert AuditEvent.objects.filter(action="db.roles_applied").exists()
