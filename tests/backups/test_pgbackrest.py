@@ -193,11 +193,18 @@ def test_expire_with_the_clock_91_days_ahead_removes_the_older_full_backup(
     copy = backup_root / "repo1-expire"
     shutil.copytree(backup_root / "repo1", copy, symlinks=True)
     subprocess.run(["chown", "-R", "postgres", str(copy)], check=True)
-    now = with_values(backup_root, backup_env, FORTRESA_BACKUP_REPO1_PATH=str(copy))
+    # repo1 only: 91 days on, azurite's 90-day test certificate has expired.
+    now = with_values(
+        backup_root,
+        backup_env,
+        FORTRESA_BACKUP_REPO1_PATH=str(copy),
+        FORTRESA_BACKUP_REPOSITORIES="1",
+    )
     later = with_values(
         backup_root,
         backup_env,
         FORTRESA_BACKUP_REPO1_PATH=str(copy),
+        FORTRESA_BACKUP_REPOSITORIES="1",
         FORTRESA_BACKUP_PGBACKREST="faketime -f +91d pgbackrest",
     )
     fulls = sorted(

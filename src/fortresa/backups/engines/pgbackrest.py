@@ -185,7 +185,8 @@ class PgBackRestEngine(BackupEngine):
         code, out, err = self.run(args)
         if code != 0:
             raise self._failure("pgbackrest info", err or out)
-        stanzas: list[dict[str, Any]] = json.loads(out)
+        # Undecryptable files put raw bytes into error messages.
+        stanzas: list[dict[str, Any]] = json.loads(out, strict=False)
         return stanzas[0] if stanzas else {}
 
     def _repository(self, number: int) -> Repository:
