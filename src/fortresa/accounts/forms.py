@@ -4,15 +4,27 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from fortresa.accounts.guard import LoginGuard, spend_hashing_work
 from fortresa.accounts.models import User
+from fortresa.core.request import client_ip
+
+# One answer for a wrong password, an unknown address, a locked account and a throttled
+# source, so the page tells an attacker nothing about which it was.
+SIGN_IN_REFUSED = _(
+    "We could not sign you in with this email address and password. After several "
+    "failed attempts, sign-in pauses for a while; you can reset your password at any time."
+)
 
 
 class EmailLoginForm(AuthenticationForm):
-    """Django's login form with the email address as the username field."""
+    """Django's login form with the email address as the username field, behind the
+    login guard: lockout, source throttling and the hourly cap per account."""
+
+    error_messages = {"invalid_login": SIGN_IN_REFUSED, "inactive": SIGN_IN_REFUSED}
 
     username = forms.EmailField(
         label=_("Email address"),
@@ -29,11 +41,65 @@ class EmailLoginForm(AuthenticationForm):
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()
 
+    def clean(self) -> dict[str, Any]:
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not email or not password:
+            return self.cleaned_data
+        ip = client_ip(self.request) if self.request is not None else None
+        known = User.objects.filter(email=email).first()
+        guard = LoginGuard()
+        if not guard.admit(email=email, ip=ip, user=known).admitted:
+            spend_hashing_work(password)
+            raise self.get_invalid_login_error()
+        self.user_cache = authenticate(self.request, username=email, password=password)
+        if self.user_cache is None:
+            guard.failed(email=email, ip=ip, user=known)
+            raise self.get_invalid_login_error()
+        return self.cleaned_data
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from an authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class TotpConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code shown by your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class ReauthenticateForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
 
 class ProfileForm(forms.ModelForm[User]):
     class Meta:
         model = User
-        fields = ["full_name", "phone", "preferred_language"]
+        fields = ["full_name", "phone", "preferred_language", "share_contact_details"]
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel"}),

@@ -42,6 +42,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Bumped to revoke the private calendar feed URL (its token is derived from it).
     calendar_feed_version = models.PositiveIntegerField(default=1)
     calendar_feed_enabled = models.BooleanField(default=True)
+    # Staff and admin passwords expire (conf.staff_password_max_age); stamped by set_password.
+    password_changed_at = models.DateTimeField(_("password changed"), default=timezone.now)
+    # Other members see this person's email and phone only when they agreed.
+    share_contact_details = models.BooleanField(
+        _("show my email and phone to other members of my clubs"), default=False
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -55,6 +61,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -1,0 +1,73 @@
+"""Signed-in sessions the server can list, time out and end.
+
+Django's ``login`` may be called by other apps (joining a club signs the new member
+in), so the ``user_logged_in`` signal is the one place every sign-in passes: it opens a
+``UserSession`` row and stores its id in the session. The middleware then accepts the
+session only while that row is live.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.http import HttpRequest
+from django.utils import timezone
+
+from fortresa.accounts.models import User, UserSession
+from fortresa.accounts.roles import privilege_fingerprint
+from fortresa.core.request import client_ip
+
+SESSION_ROW = "_fortresa_session"
+# When the password (or a passkey) was last proved in this session.
+SESSION_AUTHENTICATED_AT = "_fortresa_authenticated_at"
+# When a second factor was last proved in this session.
+SESSION_VERIFIED_AT = "_fortresa_verified_at"
+# Password accepted, second factor awaited: {"user": id, "at": epoch, "next": url}.
+SESSION_PENDING = "_fortresa_pending"
+
+
+def _user_agent(request: HttpRequest) -> str:
+    return str(request.META.get("HTTP_USER_AGENT", ""))[:300]
+
+
+def open_session(request: HttpRequest, user: User) -> UserSession:
+    now = timezone.now()
+    row = UserSession.objects.create(
+        user=user,
+        created_at=now,
+        last_seen_at=now,
+        ip_address=client_ip(request),
+        user_agent=_user_agent(request),
+        privileges=privilege_fingerprint(user),
+    )
+    request.session[SESSION_ROW] = row.pk
+    request.session[SESSION_AUTHENTICATED_AT] = now.timestamp()
+    return row
+
+
+def current_session(request: HttpRequest) -> UserSession | None:
+    row_id = request.session.get(SESSION_ROW)
+    if not isinstance(row_id, int) or not request.user.is_authenticated:
+        return None
+    return UserSession.objects.filter(
+        pk=row_id, user_id=request.user.pk, ended_at__isnull=True
+    ).first()
+
+
+def _on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        open_session(request, user)
+
+
+def _on_logout(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
+    if request is None or user is None or not hasattr(request, "session"):
+        return
+    row_id = request.session.get(SESSION_ROW)
+    if isinstance(row_id, int):
+        UserSession.objects.filter(pk=row_id, user=user).update(ended_at=timezone.now())
+
+
+def connect_signals() -> None:
+    user_logged_in.connect(_on_login, dispatch_uid="fortresa.accounts.open_session")
+    user_logged_out.connect(_on_logout, dispatch_uid="fortresa.accounts.end_session")
