@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 # Debian packages the test suite drives for real.
-TEST_DEBS := chromium gettext postgresql-15-pgaudit nftables iproute2 pgbackrest faketime
+TEST_DEBS := chromium gettext postgresql-15-pgaudit nftables iproute2 pgbackrest faketime nginx-light
 
 .PHONY: run test install install-dev lock node-deps deps-audit system-deps lint typecheck secret-scan pytest pytest-sqlite messages translations clean
 
@@ -71,6 +71,16 @@ system-deps:
 	    echo "install them with: sudo apt-get install$$missing"; exit 1; \
 	  fi; \
 	fi
+	@bash tests/external/system-deps.sh
+
+# sslyze (tests/external) pins cryptography < 47, below the application's lock, so it
+# gets its own hash-pinned venv.
+GRADERS := $(VENV)/graders
+grader-deps: $(GRADERS)/.installed
+$(GRADERS)/.installed: requirements/graders.txt
+	@test -x $(GRADERS)/bin/python || $(PYTHON) -m venv $(GRADERS)
+	$(GRADERS)/bin/python -m pip install --quiet --require-hashes -r requirements/graders.txt
+	touch $@
 
 messages: install
 	$(BIN)/fortresa compile_translations
@@ -98,7 +108,7 @@ secret-scan: install-dev
 	$(BIN)/python -m fortresa.supplychain.history_scan --baseline .secrets.baseline \
 	  --cache var/secret-history $(SECRET_SCAN_RANGE)
 
-pytest: install-dev system-deps messages
+pytest: install-dev system-deps grader-deps messages
 	FORTRESA_PROFILE=test $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup
 
 pytest-sqlite: install-dev messages
