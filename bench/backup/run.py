@@ -88,7 +88,7 @@ def main() -> None:
         print(f"filling about {args.megabytes} MB ({rows} rows)...")
         as_postgres(
             str(BIN / "psql"), "-h", str(sock), "-p", str(port), "-d", "postgres", "-c",
-            "CREATE TABLE filler AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) "
+            "CREATE TABLE filler AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) "  # noqa: S608
             f"|| md5((g * 13)::text) AS body FROM generate_series(1, {rows}) g; CHECKPOINT",
         )  # fmt: skip
         size = sum(f.stat().st_size for f in data.rglob("*") if f.is_file())
