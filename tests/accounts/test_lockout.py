@@ -166,7 +166,9 @@ def test_with_default_policy_50_addresses_get_only_five_evaluations(db):
     for ip_index in range(50):
         attempt(Client(), user.email, WRONG, ip=f"203.0.113.{ip_index + 1}")
 
-    assert SecurityEvent.objects.filter(user=user, kind=SecurityEvent.Kind.LOGIN_FAILED).count() == 5
+    assert (
+        SecurityEvent.objects.filter(user=user, kind=SecurityEvent.Kind.LOGIN_FAILED).count() == 5
+    )
 
 
 def test_one_source_failing_against_many_accounts_is_throttled(db, configure):

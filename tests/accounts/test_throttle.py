@@ -12,9 +12,7 @@ MAXIMUM = dt.timedelta(hours=24)
 def _fail(store, key, now, times=1):
     outcome = None
     for _ in range(times):
-        outcome = store.register_failure(
-            key, now=now, threshold=5, base=BASE, maximum=MAXIMUM
-        )
+        outcome = store.register_failure(key, now=now, threshold=5, base=BASE, maximum=MAXIMUM)
     return outcome
 
 
