@@ -8,13 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from fortresa.core.demo import DEMO_SLUG
-from tests.e2e.conftest import (  # noqa: F401 - the e2e fixtures, shared with this module
-    DemoServer,
-    browser,
-    demo_server,
-    page,
-    playwright,
-)
+from tests.e2e.conftest import DemoServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

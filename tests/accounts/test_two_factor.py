@@ -27,7 +27,8 @@ def test_enrolment_stores_the_secret_encrypted_and_ten_hashed_recovery_codes(db)
     assert secret not in device.encrypted_secret
     assert len(codes) == 10
     stored = set(RecoveryCode.objects.filter(user=user).values_list("code_hash", flat=True))
-    assert len(stored) == 10 and not stored & set(codes)
+    assert len(stored) == 10
+    assert not stored & set(codes)
 
 
 def test_enrolment_with_a_wrong_code_stores_nothing(db):
@@ -178,7 +179,7 @@ def test_after_a_fresh_sign_in_a_member_can_turn_two_factor_off(
         client.post("/accounts/security/two-factor/remove/")
 
     assert not TotpDevice.objects.filter(user=user).exists()
-    assert outbox and outbox[-1].to == [user.email]
+    assert outbox[-1].to == [user.email]
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.TWO_FACTOR_DISABLED).exists()
 
 

@@ -1,0 +1,132 @@
+import datetime as dt
+
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from fortresa.accounts.models import UserSession
+from fortresa.clubs.models import Membership
+from tests.factories import PASSWORD, make_membership, make_user
+
+
+def sign_in(client, user, **extra):
+    return client.post("/accounts/login/", {"username": user.email, "password": PASSWORD}, **extra)
+
+
+def test_signing_in_gives_a_new_session_key(db):
+    user = make_user()
+    client = Client()
+    client.get("/accounts/login/")
+    client.session.save()
+    before = client.session.session_key
+
+    sign_in(client, user)
+
+    assert client.session.session_key != before
+
+
+def test_session_cookie_is_host_only_secure_and_http_only(db):
+    response = sign_in(Client(), make_user())
+
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie.key.startswith("__Host-")
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/"
+    assert not cookie["domain"]
+
+
+def test_a_role_change_gives_the_session_a_new_key(db, club):
+    membership = make_membership(club)
+    client = Client()
+    sign_in(client, membership.user)
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    Membership.objects.filter(pk=membership.pk).update(role="staff")
+    client.get("/accounts/profile/")
+
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != before
+    assert client.get("/accounts/profile/").status_code == 200
+
+
+def test_sign_out_ends_the_session_on_the_server(db):
+    user = make_user()
+    client = Client()
+    sign_in(client, user)
+    stolen = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    client.post("/accounts/logout/")
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = stolen
+
+    assert replay.get("/accounts/profile/").status_code == 302
+    assert UserSession.objects.get(user=user).ended_at is not None
+
+
+def test_idle_sessions_end(db):
+    user = make_user()
+    client = Client()
+    sign_in(client, user)
+    UserSession.objects.filter(user=user).update(
+        last_seen_at=timezone.now() - dt.timedelta(hours=3)
+    )
+
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_staff_sessions_idle_out_sooner_than_members(db, club):
+    staff = make_membership(club, role="staff").user
+    member = make_membership(club).user
+    clients = {}
+    for user in (staff, member):
+        clients[user.pk] = Client()
+        sign_in(clients[user.pk], user)
+    UserSession.objects.update(last_seen_at=timezone.now() - dt.timedelta(minutes=45))
+
+    assert clients[staff.pk].get("/accounts/profile/").status_code == 302
+    assert clients[member.pk].get("/accounts/profile/").status_code == 200
+
+
+def test_sessions_end_after_the_absolute_lifetime_even_when_active(db):
+    user = make_user()
+    client = Client()
+    sign_in(client, user)
+    UserSession.objects.filter(user=user).update(created_at=timezone.now() - dt.timedelta(hours=13))
+
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_sessions_page_lists_device_and_address(db):
+    user = make_user()
+    laptop, phone = Client(), Client()
+    sign_in(laptop, user, HTTP_USER_AGENT="Laptop Browser/1.0", REMOTE_ADDR="192.0.2.10")
+    sign_in(phone, user, HTTP_USER_AGENT="Phone Browser/2.0", REMOTE_ADDR="192.0.2.20")
+
+    page = laptop.get("/accounts/security/sessions/").content.decode()
+
+    assert "Laptop Browser/1.0" in page
+    assert "Phone Browser/2.0" in page
+    assert "192.0.2.20" in page
+
+
+def test_sign_out_everywhere_else_keeps_only_this_session(db):
+    user = make_user()
+    here, elsewhere = Client(), Client()
+    sign_in(here, user)
+    sign_in(elsewhere, user)
+
+    here.post("/accounts/security/sessions/end-others/")
+
+    assert here.get("/accounts/profile/").status_code == 200
+    assert elsewhere.get("/accounts/profile/").status_code == 302
+
+
+def test_sessions_opened_by_other_apps_are_tracked_too(db):
+    user = make_user()
+    client = Client()
+
+    client.force_login(user)
+
+    assert client.get("/accounts/profile/").status_code == 200
+    assert UserSession.objects.filter(user=user, ended_at__isnull=True).count() == 1
