@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -98,6 +99,15 @@ class ClubRulesForm(forms.ModelForm[BookingRules]):
     class Meta:
         model = BookingRules
         fields = list(RULE_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Most clubs charge members nothing per hour: blank means free.
+        self.fields["court_fee"].required = False
+
+    def clean_court_fee(self) -> Decimal:
+        value = self.cleaned_data.get("court_fee")
+        return Decimal("0.00") if value is None else Decimal(value)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

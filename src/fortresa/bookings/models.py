@@ -20,6 +20,7 @@ RULE_FIELDS = (
     "guests_allowed",
     "guest_fee",
     "cancellation_deadline_hours",
+    "court_fee",
 )
 
 
@@ -65,6 +66,14 @@ class BookingRules(models.Model):
         _("cancellation deadline (hours before start)"),
         default=2,
         validators=[MaxValueValidator(168)],
+    )
+    # Charged per hour of court time, e.g. to a "visitor" membership type of non-members.
+    court_fee = models.DecimalField(
+        _("court fee per hour"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
     )
 
     class Meta:
@@ -126,6 +135,14 @@ class MembershipTypeRules(models.Model):
         blank=True,
         validators=[MaxValueValidator(168)],
     )
+    court_fee = models.DecimalField(
+        _("court fee per hour"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
 
     class Meta:
         verbose_name = _("membership type rules")
@@ -158,6 +175,13 @@ class Booking(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Court and guest fees owed when it was booked. While ``payment_due_by`` is set the
+    # booking is held: it stays ``active`` (so the exclusion constraint keeps the slot
+    # for it) until it is paid (cleared) or released unpaid after that time (cancelled).
+    amount_due = models.DecimalField(
+        _("amount due"), max_digits=8, decimal_places=2, default=Decimal("0.00")
+    )
+    payment_due_by = models.DateTimeField(_("held for payment until"), null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "court"]
@@ -178,3 +202,7 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.court} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def awaiting_payment(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.payment_due_by is not None

@@ -26,6 +26,7 @@ class EffectiveRules:
     guests_allowed: bool = True
     guest_fee: Decimal = Decimal("0.00")
     cancellation_deadline_hours: int = 2
+    court_fee: Decimal = Decimal("0.00")
 
     def durations(self) -> list[int]:
         """The booking durations these rules allow, in minutes, shortest first."""

@@ -17,6 +17,11 @@ from fortresa.bookings.cancellation import CancellationBy, cancellation_by
 from fortresa.bookings.errors import BookingRuleError
 from fortresa.bookings.models import Booking
 from fortresa.bookings.rules import EffectiveRules, rules_for_type
+from fortresa.bookings.services.holds import (
+    amount_due_for,
+    hold_minutes,
+    release_expired_holds_overlapping,
+)
 from fortresa.bookings.slots import day_slots
 from fortresa.clubs.models import Closure, Club, Court, Membership, OpeningHours, Role
 from fortresa.core.audit import record_event
@@ -146,6 +151,10 @@ def _check_people(
 
 
 def _insert(booking: Booking, court: Court) -> None:
+    # A hold whose payment time is up must not keep the slot from someone else.
+    release_expired_holds_overlapping(
+        court_id=court.pk, starts_at=booking.starts_at, ends_at=booking.ends_at, now=timezone.now()
+    )
     if connection.vendor == "postgresql":
         # The exclusion constraint is the arbiter: concurrent inserts wait for each other
         # and all but one fail. The savepoint keeps the outer transaction usable.
@@ -184,7 +193,8 @@ def create_booking(
     """Book ``court`` for ``actor`` from ``starts_at`` (aware) for ``duration_minutes``.
 
     Enforces every rule of the actor's membership and raises BookingRuleError naming
-    the first one broken. Partners are emailed once the booking is committed.
+    the first one broken. Partners are emailed once the booking is committed. A booking
+    with court or guest fees is held for payment (``payment_due_by``); see ``holds``.
     """
     if timezone.is_naive(starts_at):
         raise ValueError("starts_at must be timezone-aware")
@@ -230,6 +240,7 @@ def create_booking(
                 )
                 % {"count": rules.max_active_bookings},
             )
+        amount_due = amount_due_for(rules, minutes=duration_minutes, guest_count=len(guest_names))
         booking = Booking(
             club=club,
             court=court,
@@ -238,6 +249,8 @@ def create_booking(
             ends_at=end,
             guest_names=guest_names,
             note=note,
+            amount_due=amount_due,
+            payment_due_by=now + dt.timedelta(minutes=hold_minutes()) if amount_due else None,
         )
         _insert(booking, court)
         booking.partners.set(partners)

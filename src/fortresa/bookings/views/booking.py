@@ -52,6 +52,10 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
             except BookingRuleError as error:
                 form.add_error(None, error.message)
             else:
+                if booking.awaiting_payment:
+                    # Fees are due: the payments app takes over (by URL name only, since
+                    # bookings does not depend on payments).
+                    return redirect("payments:pay_booking", booking_id=booking.pk)
                 local = booking.starts_at.astimezone(club.tzinfo)
                 messages.success(
                     request,
