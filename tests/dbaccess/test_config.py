@@ -14,8 +14,10 @@ from fortresa.dbaccess.config import configure_database_access, role_passwords
 
 pytestmark = pytest.mark.smoke
 
-APP_URL = "postgresql://fortresa_app:app-pw@db.internal:5432/fortresa"
-OWNER_URL = "postgresql://fortresa_owner:owner-pw@db.internal:5432/fortresa"
+APP_URL = "postgresql://fortresa_app:app-pw@db.internal:5432/fortresa"  # pragma: allowlist secret
+OWNER_URL = (
+    "postgresql://fortresa_owner:owner-pw@db.internal:5432/fortresa"  # pragma: allowlist secret
+)
 
 
 def _databases(url: str = APP_URL) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def render_postgresql_conf(access: DatabaseAccess, *, config_dir: Path) -> str:
         ("ssl_ciphers", "'HIGH:!aNULL:!MD5:!3DES:!RC4:!CAMELLIA'"),
         ("ssl_prefer_server_ciphers", "on"),
         # Authentication: passwords are stored and checked as SCRAM verifiers only.
-        ("password_encryption", "'scram-sha-256'"),
+        ("password_encryption", "scram-sha-256"),
         ("row_security", "on"),
         # What the detection sensor reads: one JSON object per line.
         ("logging_collector", "on"),
