@@ -63,3 +63,10 @@ def tls_policy(name: str) -> TlsPolicy:
 def granian_tls_arguments(name: str) -> list[str]:
     """Arguments for granian's command line, to replace a fixed ``--ssl-protocol-min``."""
     return ["--ssl-protocol-min", tls_policy(name).granian_protocol_min]
+
+
+# On SIGHUP granian starts a new worker (which reads the certificate files again) and
+# stops the old one after this many seconds. Its default (3.5 s) is shorter than a worker
+# takes to import Django on a busy 2-core machine, which leaves a moment with nobody
+# accepting connections; 10 s keeps the old worker serving until the new one listens.
+GRANIAN_RELOAD_ARGUMENTS = ["--respawn-interval", "10"]
