@@ -6,6 +6,8 @@ import http.client
 import shutil
 import smtplib
 import ssl
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -103,19 +105,30 @@ class DatabaseProbe(Probe):
             database["OPTIONS"] = options
         database.setdefault("TIME_ZONE", None)
         wrapper = load_backend(database["ENGINE"]).DatabaseWrapper(database, alias="status-probe")
+        # Its own thread: a hard deadline even when the server accepts and then hangs,
+        # and no sharing with the caller's connections or event loop.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="status-database-probe")
         watch = Stopwatch()
         try:
-            # A raw DB-API connection: nothing of Django's connection handling is shared.
-            raw = wrapper.get_new_connection(wrapper.get_connection_params())
-            try:
-                cursor = raw.cursor()
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-            finally:
-                raw.close()
+            pool.submit(_select_one, wrapper).result(timeout=conf.probe_timeout_seconds + 1)
         except wrapper.Database.Error as exc:
             return ProbeOutcome(DOWN, f"unreachable: {type(exc).__name__}")
+        except FutureTimeout:
+            return ProbeOutcome(DOWN, "no answer before the timeout")
+        finally:
+            pool.shutdown(wait=False)
         return _timed("answered SELECT 1", watch.elapsed_ms, conf.database_slow_ms)
+
+
+def _select_one(wrapper: Any) -> None:
+    # A raw DB-API connection: nothing of Django's connection handling is shared.
+    raw = wrapper.get_new_connection(wrapper.get_connection_params())
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    finally:
+        raw.close()
 
 
 @register
