@@ -134,4 +134,4 @@ def test_pgbackrest_status_over_both_repositories(
     assert isinstance(repos, list)
     assert [(r["number"], r["reachable"]) for r in repos] == [(1, True), (2, True)]
     assert {"full", "diff"} <= set(repos[0]["last"])
-    assert report["wal_archive"]["lag_seconds"] == 0  # type: ignore[index]
+    assert report["wal_archive"]["lag_seconds"] < 300  # type: ignore[index]
