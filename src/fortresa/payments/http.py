@@ -53,8 +53,12 @@ def _is_loopback(host: str) -> bool:
 class GatewayHttpClient:
     """Sends one request and returns the response; raises GatewayUnavailable on faults."""
 
-    def __init__(self, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.timeout = timeout
+    def __init__(self, *, timeout: float | None = None) -> None:
+        self.timeout = (
+            float(getattr(settings, "FORTRESA_PAYMENT_HTTP_TIMEOUT", DEFAULT_TIMEOUT))
+            if timeout is None
+            else timeout
+        )
         self._production = settings.PROFILE == "production"
         self._context = ssl.create_default_context()
         local_ca = Path(settings.VAR_DIR) / "tls" / "ca.pem"
