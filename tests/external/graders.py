@@ -20,7 +20,8 @@ def sslyze_binary() -> str:
     """sslyze lives in its own venv (``make grader-deps``): it pins cryptography < 47."""
     for candidate in (
         os.environ.get("FORTRESA_SSLYZE", ""),
-        str(Path(sys.executable).parent / "graders" / "bin" / "sslyze"),
+        str(Path(sys.executable).parents[1] / "graders" / "bin" / "sslyze"),
+        str(REPO / ".venv" / "graders" / "bin" / "sslyze"),
         shutil.which("sslyze") or "",
     ):
         if candidate and Path(candidate).is_file():
