@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +133,28 @@ def test_role_passwords_come_from_the_urls_the_roles_connect_with() -> None:
     passwords = role_passwords(access, env=env, databases=databases)
 
     assert passwords == {"owner": "owner-pw", "app": "app-pw", "backup": "b-pw"}
+
+
+def test_production_start_up_names_the_missing_ca_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_text("k" * 64)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FORTRESA_", "DATABASE_"))}
+    env.update(
+        FORTRESA_PROFILE="production",
+        FORTRESA_VAR_DIR=str(tmp_path),
+        FORTRESA_SECRET_KEY_FILE=str(key_file),
+        DATABASE_URL=APP_URL,
+        DJANGO_SETTINGS_MODULE="fortresa.settings",
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-m", "fortresa.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "FORTRESA_DB_CA_FILE" in result.stderr

@@ -96,9 +96,13 @@ def test_reporting_role_cannot_read_secrets(
 
 
 def test_reporting_role_reads_member_names(hardened: HardenedCluster, hardened_admin) -> None:  # type: ignore[no-untyped-def]
+    everyone = hardened_admin.execute("SELECT count(*) FROM accounts_user").fetchone()
     hardened_admin.execute(f"SET ROLE {hardened.access.role('reporting')}")
+
     rows = hardened_admin.execute("SELECT email, full_name FROM accounts_user").fetchall()
-    assert rows == []
+
+    assert everyone is not None
+    assert len(rows) == everyone[0]
 
 
 def test_no_role_of_the_policy_is_privileged(hardened: HardenedCluster, hardened_admin) -> None:  # type: ignore[no-untyped-def]
