@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from fortresa.accounts.throttle import lock_duration
+from fortresa.accounts.throttle import DatabaseThrottleStore, lock_duration
 
 BASE = dt.timedelta(minutes=15)
 MAXIMUM = dt.timedelta(hours=24)
@@ -101,3 +101,21 @@ def test_database_store_keeps_no_email_in_clear(db, client):
     keys = list(ThrottleState.objects.values_list("key", flat=True))
     assert keys
     assert all("someone" not in key for key in keys)
+
+
+def test_purge_drops_only_stale_database_entries(db):
+    from fortresa.accounts.models import ThrottleHit, ThrottleState
+    from fortresa.accounts.tasks import purge_login_throttle
+
+    store = DatabaseThrottleStore()
+    now = timezone.now()
+    old = now - dt.timedelta(days=3)
+    store.reserve("old", now=old, limit=-1, window=dt.timedelta(hours=1))
+    store.register_failure("stale", now=old, threshold=5, base=BASE, maximum=MAXIMUM)
+    store.reserve("fresh", now=now, limit=-1, window=dt.timedelta(hours=1))
+    store.register_failure("recent", now=now, threshold=5, base=BASE, maximum=MAXIMUM)
+
+    purge_login_throttle()
+
+    assert list(ThrottleHit.objects.values_list("key", flat=True)) == ["fresh"]
+    assert list(ThrottleState.objects.values_list("key", flat=True)) == ["recent"]

@@ -83,3 +83,12 @@ def send_security_notice(user_id: int, kind: str) -> bool:
         label = str(SecurityEvent.Kind(kind).label)
     _send(user, "security_notice", {"change": label})
     return True
+
+
+@shared_task
+def purge_login_throttle() -> int:
+    """Drop database lockout counters nobody can be affected by any more (a day after
+    the longest window); Redis expires its own keys. Run daily by the scheduler."""
+    from fortresa.accounts.throttle import purge_database_store
+
+    return purge_database_store(older_than=login_policy().lockout_max * 2)
