@@ -45,7 +45,8 @@ def test_return_before_notification_marks_paid_once(
     assert "Payment received" in page
     assert started.payment.state == Payment.State.PAID
     assert not started.booking.awaiting_payment
-    assert statuses and all(status == 200 for status in statuses)
+    assert statuses
+    assert all(status == 200 for status in statuses)
     paid_events = AuditEvent.objects.filter(
         action="payment.paid", target=f"payment:{started.payment.reference}"
     )
