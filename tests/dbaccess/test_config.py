@@ -6,14 +6,19 @@ import ipaddress
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from fortresa.core.env import ConfigError, Env
 from fortresa.dbaccess.config import configure_database_access, role_passwords
+from tests.dbaccess.cluster import free_port
 
 pytestmark = pytest.mark.smoke
 
@@ -158,3 +163,15 @@ def test_production_start_up_names_the_missing_ca_file(tmp_path: Path) -> None:
 
     assert result.returncode != 0
     assert "FORTRESA_DB_CA_FILE" in result.stderr
+
+
+@pytest.mark.parametrize("action", ["roles", "audit"])
+def test_db_command_explains_an_unreachable_server(action: str) -> None:
+    unreachable = f"postgresql://postgres@127.0.0.1:{free_port()}/fortresa?connect_timeout=3"
+    access = replace(settings.FORTRESA_DB_ACCESS, admin_url=unreachable)
+
+    with (
+        override_settings(FORTRESA_DB_ACCESS=access),
+        pytest.raises(CommandError, match="cannot reach the database server"),
+    ):
+        call_command("db", action)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -46,10 +47,16 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "harden":
             self._harden(access, options["output_dir"], options["config_dir"])
-        elif action == "roles":
-            self._roles(access, as_json=options["json"])
-        else:
-            self._audit(access, as_json=options["json"])
+            return
+        try:
+            if action == "roles":
+                self._roles(access, as_json=options["json"])
+            else:
+                self._audit(access, as_json=options["json"])
+        except psycopg.OperationalError as exc:
+            raise CommandError(
+                f"cannot reach the database server as an administrator: {exc}".strip()
+            ) from None
 
     def _harden(self, access: DatabaseAccess, output_dir: Path, config_dir: Path | None) -> None:
         output_dir.mkdir(parents=True, exist_ok=True)
