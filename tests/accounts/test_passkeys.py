@@ -113,3 +113,10 @@ def test_a_passkey_owned_by_someone_else_is_not_a_second_factor(db):
 
     assert response.status_code == 400
     assert SESSION_KEY not in client.session
+
+
+def test_passkey_pages_load_their_script_with_integrity_and_nonce(db, member_client):
+    for page in (Client().get("/accounts/login/"), member_client.get("/accounts/security/")):
+        html = page.content.decode()
+        assert 'accounts-passkeys.js" integrity="sha384-' in html
+        assert "<script>" not in html
