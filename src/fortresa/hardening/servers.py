@@ -1,8 +1,9 @@
 """Command lines of the two listeners: the HTTPS application server and the HTTP redirect.
 
-Both are granian. The HTTPS one serves Django over WSGI with TLS 1.2 as the floor (TLS
-1.3 preferred, older protocols refused by the server itself); the HTTP one serves only
-``hardening.redirect`` and never Django.
+Both are granian. The HTTPS one serves Django over WSGI with the configured TLS policy
+(``intermediate``: TLS 1.2 and 1.3; ``modern``: TLS 1.3 only) and reloads its certificate
+on SIGHUP without dropping connections; the HTTP one serves only ``hardening.redirect``
+and never Django.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fortresa.hardening.tls import (
     ensure_local_ca,
     production_tls_files,
 )
+from fortresa.hardening.tls_policy import GRANIAN_RELOAD_ARGUMENTS, granian_tls_arguments
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,8 @@ def https_server_argv(certificate: ServerCertificate, *, log_level: str = "info"
         str(certificate.cert),
         "--ssl-keyfile",
         str(certificate.key),
-        "--ssl-protocol-min",
-        "tls1.2",
+        *granian_tls_arguments(settings.FORTRESA_TLS_POLICY),
+        *GRANIAN_RELOAD_ARGUMENTS,
         "--no-ws",
         "--log-level",
         log_level,
