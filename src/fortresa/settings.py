@@ -164,6 +164,12 @@ CELERY_BEAT_SCHEDULE = _backup_beat_schedule(env, database_engine=DATABASES["def
 from fortresa.status.schedule import beat_schedule as _status_beat_schedule  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(_status_beat_schedule(env))
+# dbaccess: the daily audit of the live database server against the access policy.
+from fortresa.dbaccess.schedule import beat_schedule as _dbaccess_beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(
+    _dbaccess_beat_schedule(env, database_engine=DATABASES["default"]["ENGINE"])
+)
 
 # --- Accounts ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
