@@ -104,6 +104,10 @@ def seed_demo(*, password: str) -> Club:
         password_hash = make_password(password)
         for demo_user in DEMO_USERS:
             _seed_user(club, demo_user, types[demo_user.membership_type], password_hash)
+        # payments: guest fees are paid through the local PayPal simulator.
+        from fortresa.payments.demo import enable_demo_gateway
+
+        enable_demo_gateway(club)
         record_event(
             action="demo.seeded",
             club_id=club.pk,

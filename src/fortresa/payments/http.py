@@ -2,13 +2,18 @@
 
 Timeouts on every call, redirects never followed (``http.client`` does not follow
 them, and a 3xx is an error here), TLS verified against the system's CAs (plus the local
-CA of the embedded default, which serves the demo simulators). Plain HTTP is refused,
-except to a loopback address outside production, where the test simulators listen.
+CA of the embedded default). Plain HTTP is refused, except to a loopback address
+outside production, where the test simulators listen.
+
+The demo's simulators are mounted in this very application (``/simulator/``): calls to
+them are handed to the simulator in-process instead of over HTTP, since a web worker
+waiting on another worker of the same small server can deadlock it.
 """
 
 from __future__ import annotations
 
 import http.client
+import io
 import ipaddress
 import json
 import ssl
@@ -80,6 +85,13 @@ class GatewayHttpClient:
             return http.client.HTTPConnection(host, parts.port, timeout=self.timeout), path
         raise GatewayUnavailable(f"refusing to call {parts.scheme}://{host}: not HTTPS")
 
+    def _mounted_simulator(self, url: str) -> str | None:
+        """The path under ``/simulator`` if ``url`` is this site's own simulator mount."""
+        if self._production or not getattr(settings, "FORTRESA_PAYMENT_SIMULATORS", False):
+            return None
+        prefix = str(settings.FORTRESA_SITE_URL).rstrip("/") + "/simulator/"
+        return url[len(prefix) - 1 :] if url.startswith(prefix) else None
+
     def request(
         self,
         method: str,
@@ -88,6 +100,9 @@ class GatewayHttpClient:
         headers: dict[str, str] | None = None,
         body: bytes = b"",
     ) -> GatewayResponse:
+        mounted = self._mounted_simulator(url)
+        if mounted is not None:
+            return _call_mounted_simulator(method, mounted, headers or {}, body)
         connection, path = self._connection(url)
         try:
             connection.request(method, path, body=body or None, headers=headers or {})
@@ -108,3 +123,35 @@ class GatewayHttpClient:
             body=data,
             headers={k.lower(): v for k, v in response.getheaders()},
         )
+
+
+def _call_mounted_simulator(
+    method: str, path_and_query: str, headers: dict[str, str], body: bytes
+) -> GatewayResponse:
+    from fortresa.payments.simulators.views import demo_simulators
+
+    site = urlsplit(str(settings.FORTRESA_SITE_URL))
+    path, _sep, query = path_and_query.partition("?")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "/simulator",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": headers.get("Content-Type", ""),
+        "SERVER_NAME": site.hostname or "localhost",
+        "SERVER_PORT": str(site.port or 443),
+        "HTTP_HOST": site.netloc,
+        "wsgi.url_scheme": site.scheme,
+        "wsgi.input": io.BytesIO(body),
+    }
+    for name, value in headers.items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, response_headers: list[tuple[str, str]]) -> None:
+        captured["status"] = int(status.split(" ", 1)[0])
+        captured["headers"] = {k.lower(): v for k, v in response_headers}
+
+    data = b"".join(demo_simulators()(environ, start_response))
+    return GatewayResponse(status=captured["status"], body=data, headers=captured["headers"])
