@@ -75,7 +75,11 @@ def test_state_change_is_audited() -> None:
     operator = make_user(is_staff=True)
     set_alert_state(alert=alert, state=Alert.State.FALSE_POSITIVE, actor=operator, note="scanner")
     alert.refresh_from_db()
-    assert (alert.state, alert.note, alert.state_changed_by) == ("false_positive", "scanner", operator)
+    assert (alert.state, alert.note, alert.state_changed_by) == (
+        "false_positive",
+        "scanner",
+        operator,
+    )
     assert AuditEvent.objects.filter(action="detection.alert_state_changed").exists()
 
 
@@ -121,10 +125,15 @@ def test_webhook_signature_fails_for_other_secret_or_changed_body(
     with django_capture_on_commit_callbacks(execute=True):
         _raise()
     [request] = webhook.requests
-    timestamp, signature = request["headers"][TIMESTAMP_HEADER], request["headers"][SIGNATURE_HEADER]
+    timestamp, signature = (
+        request["headers"][TIMESTAMP_HEADER],
+        request["headers"][SIGNATURE_HEADER],
+    )
     assert not verify_signature("another-secret-0123456789", timestamp, request["body"], signature)
     assert not verify_signature(WEBHOOK_SECRET, timestamp, request["body"] + b" ", signature)
-    assert not verify_signature(WEBHOOK_SECRET, str(int(timestamp) - 3600), request["body"], signature)
+    assert not verify_signature(
+        WEBHOOK_SECRET, str(int(timestamp) - 3600), request["body"], signature
+    )
 
 
 def test_webhook_is_retried_until_the_receiver_accepts(

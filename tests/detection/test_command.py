@@ -10,7 +10,9 @@ from django.core.management import call_command
 
 @pytest.mark.smoke
 def test_classify_writes_one_json_line_per_input(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("O'Brien\n1 AND 1234=1234-- x\n<script>x</script>\n"))
+    monkeypatch.setattr(
+        sys, "stdin", io.StringIO("O'Brien\n1 AND 1234=1234-- x\n<script>x</script>\n")
+    )
     out = io.StringIO()
     call_command("detect", "classify", stdout=out)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]

@@ -46,7 +46,9 @@ def _wait_for(cluster: JsonLogCluster, analyzer: PgLogAnalyzer, kind: str) -> Al
         if alert is not None:
             return alert
         time.sleep(0.2)
-    raise AssertionError(f"no {kind} alert; alerts: {list(Alert.objects.values_list('kind', flat=True))}")
+    raise AssertionError(
+        f"no {kind} alert; alerts: {list(Alert.objects.values_list('kind', flat=True))}"
+    )
 
 
 def _fail_login(cluster: JsonLogCluster, user: str, times: int) -> None:

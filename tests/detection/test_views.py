@@ -26,8 +26,11 @@ def operator() -> User:
 @pytest.fixture
 def alert() -> Alert:
     return raise_alert(
-        kind=Alert.Kind.DB_BRUTE_FORCE_VALID_ROLE, severity=Alert.Severity.HIGH,
-        source="pglog", subject="127.0.0.2", evidence={"role": "fortresa"},
+        kind=Alert.Kind.DB_BRUTE_FORCE_VALID_ROLE,
+        severity=Alert.Severity.HIGH,
+        source="pglog",
+        subject="127.0.0.2",
+        evidence={"role": "fortresa"},
     )
 
 
