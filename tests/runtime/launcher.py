@@ -82,8 +82,13 @@ class RunningFortresa:
         return self.exit_code
 
 
-def start_fortresa(var_dir: Path, *, password: str) -> RunningFortresa:
-    """Start ``fortresa run`` on free ports with its own var dir; wait until it is ready."""
+def start_fortresa(
+    var_dir: Path, *, password: str, extra_env: dict[str, str] | None = None
+) -> RunningFortresa:
+    """Start ``fortresa run`` on free ports with its own var dir; wait until it is ready.
+
+    ``extra_env`` adds or overrides variables, e.g. a ``DATABASE_URL`` for PostgreSQL.
+    """
     https_port, http_port = free_port(), free_port()
     env = {
         key: value
@@ -101,6 +106,7 @@ def start_fortresa(var_dir: Path, *, password: str) -> RunningFortresa:
             "PYTHONUNBUFFERED": "1",
         }
     )
+    env.update(extra_env or {})
     process = subprocess.Popen(
         [str(FORTRESA), "run", "--stop-timeout", "10"],
         cwd=var_dir.parent,

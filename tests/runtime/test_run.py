@@ -169,9 +169,18 @@ def test_listeners_are_bound_to_loopback_only(fortresa: RunningFortresa) -> None
     assert _listening_addresses(fortresa.http_port) == {"127.0.0.1"}
 
 
+def test_detection_watcher_runs_beside_the_servers(fortresa: RunningFortresa) -> None:
+    command_lines = [
+        Path(f"/proc/{info.pid}/cmdline").read_bytes().split(b"\0")
+        for info in fortresa.descendants()
+    ]
+    assert any(b"detect" in argv and b"watch" in argv for argv in command_lines)
+
+
 def test_sigterm_stops_every_process_and_exits_zero(fortresa: RunningFortresa) -> None:
     started = fortresa.descendants()
-    assert len({info.pgid for info in started}) >= 3  # server, redirect and worker groups
+    # The server, the redirect, the worker and the detection watcher, each in its group.
+    assert len({info.pgid for info in started}) >= 4
 
     code = fortresa.stop()
 

@@ -30,7 +30,8 @@ _LOOPBACK_OR_ANY = {"127.0.0.1", "::1", "localhost", "0.0.0.0", "::"}  # noqa: S
 class Command(BaseCommand):
     help = (
         "Run the embedded default: migrate, local CA, demo data, then the HTTPS server, "
-        "the HTTP redirect and the worker, until Ctrl-C or SIGTERM stops them all."
+        "the HTTP redirect, the worker and the detection watcher, until Ctrl-C or SIGTERM "
+        "stops them all."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -97,6 +98,13 @@ class Command(BaseCommand):
                 supervisor.start("HTTP redirect", redirect_server_argv(), env=env)
                 supervisor.start(
                     "worker", [sys.executable, "-m", "fortresa.cli", "worker"], env=env
+                )
+                # Turns account events, CSP reports and (when FORTRESA_PG_JSONLOG is set)
+                # the database server's log into alerts as they happen.
+                supervisor.start(
+                    "detection watcher",
+                    [sys.executable, "-m", "fortresa.cli", "detect", "watch", "--interval", "2"],
+                    env=env,
                 )
                 ready = supervisor.wait_until(
                     lambda: https_answers(certificate), timeout=options["ready_timeout"]
