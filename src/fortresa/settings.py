@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "fortresa.detection",
     "fortresa.status",
     "fortresa.backups",
+    "fortresa.notifications",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,14 @@ else:
     # The embedded default keeps mail on disk so a newcomer can read what was sent.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Email pipeline (notifications): DKIM keys and selectors, SPF/DMARC, unsubscribe, limits.
+from fortresa.notifications.config import beat_schedule as _email_beat_schedule  # noqa: E402
+from fortresa.notifications.config import email_config_from_env  # noqa: E402
+
+FORTRESA_EMAIL = email_config_from_env(
+    env, var_dir=VAR_DIR, from_email=DEFAULT_FROM_EMAIL, profile=PROFILE
+)
+CELERY_BEAT_SCHEDULE.update(_email_beat_schedule())
 
 # --- Transport and browser hardening ------------------------------------------------
 SECURE_HSTS_SECONDS = env.integer("FORTRESA_HSTS_SECONDS", 63072000, minimum=0)

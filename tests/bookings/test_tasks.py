@@ -50,7 +50,9 @@ def test_refused_booking_sends_nothing(club, member, django_capture_on_commit_ca
     assert mail.outbox == []
 
 
-def test_partner_email_is_in_the_partners_language(club, member):
+def test_partner_email_is_in_the_partners_language(
+    club, member, django_capture_on_commit_callbacks
+):
     french = make_membership(club, make_user(preferred_language="fr")).user
     booking = add_booking(club, member, local_start(club), partners=[french])
     month_fr = {
@@ -58,7 +60,8 @@ def test_partner_email_is_in_the_partners_language(club, member):
         7: "juillet", 8: "août", 9: "septembre", 10: "octobre", 11: "novembre", 12: "décembre",
     }[local_start(club).month]  # fmt: skip
 
-    notify_partners_booked(booking.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_partners_booked(booking.pk)
 
     assert month_fr in mail.outbox[0].subject
 

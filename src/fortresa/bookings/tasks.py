@@ -6,14 +6,15 @@ booking cancelled before its "booked" email went out sends none.
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import formats, translation
-from django.utils.translation import gettext as _
 
 from fortresa.accounts.models import User
 from fortresa.bookings.models import Booking
 from fortresa.bookings.slots import time_label
 from fortresa.celery import app
+from fortresa.notifications.rendering import absolute
+from fortresa.notifications.services import send_email
 
 
 def _when(booking: Booking) -> str:
@@ -30,8 +31,24 @@ def _load(booking_id: int) -> Booking | None:
     )
 
 
-def _send(recipient: User, subject: str, body: str) -> None:
-    send_mail(subject, body, None, [recipient.email])
+def _send(recipient: User, kind: str, booking: Booking, **extra: object) -> None:
+    # The date is formatted in the recipient's language; the pipeline renders the rest.
+    with translation.override(recipient.preferred_language):
+        when = _when(booking)
+    send_email(
+        to=recipient.email,
+        kind=kind,
+        user=recipient,
+        club=booking.club,
+        context={
+            "booker": str(booking.booked_by),
+            "court": booking.court.name,
+            "club": booking.club.name,
+            "when": when,
+            "bookings_url": absolute(reverse("bookings:mine")),
+            **extra,
+        },
+    )
 
 
 @app.task
@@ -42,22 +59,7 @@ def notify_partners_booked(booking_id: int) -> int:
         return 0
     sent = 0
     for partner in booking.partners.all():
-        with translation.override(partner.preferred_language):
-            values = {
-                "booker": str(booking.booked_by),
-                "court": booking.court.name,
-                "club": booking.club.name,
-                "when": _when(booking),
-            }
-            subject = _("Court booked: %(court)s, %(when)s") % values
-            body = (
-                _(
-                    "%(booker)s booked %(court)s at %(club)s for %(when)s and chose you as "
-                    "a partner.\n\nSee your bookings in Fortresa under “My bookings”."
-                )
-                % values
-            )
-            _send(partner, subject, body)
+        _send(partner, "booking_partner", booking)
         sent += 1
     return sent
 
@@ -72,26 +74,5 @@ def notify_booking_cancelled(booking_id: int) -> int:
     recipients = [person for person in people if person.pk != booking.cancelled_by_id]
     by_club = booking.cancelled_by_id not in {person.pk for person in people}
     for person in recipients:
-        with translation.override(person.preferred_language):
-            values = {
-                "booker": str(booking.booked_by),
-                "court": booking.court.name,
-                "club": booking.club.name,
-                "when": _when(booking),
-            }
-            subject = _("Booking cancelled: %(court)s, %(when)s") % values
-            if by_club:
-                body = (
-                    _(
-                        "The booking of %(court)s at %(club)s for %(when)s was cancelled by "
-                        "the club."
-                    )
-                    % values
-                )
-            else:
-                body = (
-                    _("%(booker)s cancelled the booking of %(court)s at %(club)s for %(when)s.")
-                    % values
-                )
-            _send(person, subject, body)
+        _send(person, "booking_cancelled", booking, by_club=by_club)
     return len(recipients)

@@ -6,11 +6,9 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fortresa.accounts.models import User
@@ -21,6 +19,7 @@ from fortresa.clubs.permissions import invitable_roles
 from fortresa.clubs.selectors import hash_invitation_token, is_member_email
 from fortresa.clubs.services.membership import add_member
 from fortresa.core.audit import record_event
+from fortresa.notifications.services import send_email
 
 INVITATION_VALIDITY = dt.timedelta(days=7)
 
@@ -29,15 +28,21 @@ def _actor_role(club: Club, actor: User) -> str | None:
     return Membership.objects.filter(club=club, user=actor).values_list("role", flat=True).first()
 
 
-def _send_invitation_email(invitation_id: int, token: str) -> None:
+def _send_invitation_email(
+    invitation_id: int, token: str, actor_id: int, ip_address: str | None
+) -> None:
     invitation = Invitation.objects.select_related("club").get(pk=invitation_id)
     club = invitation.club
     link = settings.FORTRESA_SITE_URL.rstrip("/") + reverse("clubs:accept_invitation", args=[token])
-    with translation.override(club.default_language):
-        context = {"club": club, "link": link, "days": INVITATION_VALIDITY.days}
-        subject = render_to_string("clubs/email/invitation_subject.txt", context).strip()
-        body = render_to_string("clubs/email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    send_email(
+        to=invitation.email,
+        kind="club_invitation",
+        context={"club": club, "link": link, "days": INVITATION_VALIDITY.days},
+        language=club.default_language,
+        club=club,
+        actor=User.objects.filter(pk=actor_id).first(),
+        ip_address=ip_address,
+    )
 
 
 def invite_member(
@@ -85,7 +90,10 @@ def invite_member(
         invitation_id = invitation.pk
         # robust: a mail relay failure must not turn a committed invitation into a 500;
         # it is logged and the inviter can invite again.
-        transaction.on_commit(lambda: _send_invitation_email(invitation_id, token), robust=True)
+        actor_id = actor.pk
+        transaction.on_commit(
+            lambda: _send_invitation_email(invitation_id, token, actor_id, ip_address), robust=True
+        )
     return invitation
 
 
