@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -206,3 +207,94 @@ class Booking(models.Model):
     @property
     def awaiting_payment(self) -> bool:
         return self.status == self.Status.ACTIVE and self.payment_due_by is not None
+
+
+# --- Fair opening (bookings.opening) ------------------------------------------------
+
+
+class FairOpening(models.Model):
+    """When a club's new booking day opens, and whether its first seconds are drawn by lot.
+
+    A day becomes bookable ``days_ahead`` days before it, at ``opens_at`` (club time).
+    With ``draw_seconds`` above zero, every request received in that many seconds after
+    the opening takes part in a draw instead of being served first come, first served,
+    so a script clicking at the exact second has no edge over a member clicking later.
+    """
+
+    club = models.OneToOneField(Club, on_delete=models.CASCADE, related_name="fair_opening")
+    opens_at = models.TimeField(_("new booking days open at"), default=dt.time(0, 0))
+    draw_seconds = models.PositiveSmallIntegerField(
+        _("requests in the first seconds are drawn by lot (0: first come, first served)"),
+        default=0,
+        validators=[MaxValueValidator(3600)],
+    )
+
+    class Meta:
+        verbose_name = _("fair opening")
+        verbose_name_plural = _("fair openings")
+
+    def __str__(self) -> str:
+        return f"Fair opening of {self.club}"
+
+
+class OpeningDraw(models.Model):
+    """The draw among the requests received while one booking window was opening."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Taking requests")
+        DONE = "done", _("Drawn")
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="opening_draws")
+    window_opens_at = models.DateTimeField(_("window opens"))
+    window_closes_at = models.DateTimeField(_("requests taken until"))
+    status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["club", "window_opens_at"], name="one_draw_per_window")
+        ]
+        indexes = [models.Index(fields=["status", "window_closes_at"], name="draw_due")]
+        verbose_name = _("opening draw")
+        verbose_name_plural = _("opening draws")
+
+    def __str__(self) -> str:
+        return f"Draw of {self.club} at {self.window_opens_at:%Y-%m-%d %H:%M}"
+
+
+class DrawEntry(models.Model):
+    """One member's request in an opening draw: what they asked for and what they got."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the draw")
+        WON = "won", _("Booked")
+        LOST = "lost", _("Not booked")
+
+    draw = models.ForeignKey(OpeningDraw, on_delete=models.CASCADE, related_name="entries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="draw_entries"
+    )
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    partner_ids = models.JSONField(default=list, blank=True)
+    guest_names = models.JSONField(default=list, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    # Random, drawn once when the member first enters: the order the draw serves them in.
+    ticket = models.BigIntegerField()
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "user"], name="one_entry_per_member_per_draw")
+        ]
+        verbose_name = _("draw entry")
+        verbose_name_plural = _("draw entries")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.draw_id}: {self.status}"

@@ -16,6 +16,7 @@ from fortresa.bookings import tasks
 from fortresa.bookings.cancellation import CancellationBy, cancellation_by
 from fortresa.bookings.errors import BookingRuleError
 from fortresa.bookings.models import Booking
+from fortresa.bookings.opening import claim_slot, fair_opening
 from fortresa.bookings.rules import EffectiveRules, rules_for_type
 from fortresa.bookings.services.holds import (
     amount_due_for,
@@ -179,6 +180,7 @@ def _insert(booking: Booking, court: Court) -> None:
     booking.save()
 
 
+@fair_opening
 def create_booking(
     *,
     actor: User,
@@ -240,6 +242,7 @@ def create_booking(
                 )
                 % {"count": rules.max_active_bookings},
             )
+        claim_slot(club=club, rules=rules, start=start, now=now)
         amount_due = amount_due_for(rules, minutes=duration_minutes, guest_count=len(guest_names))
         booking = Booking(
             club=club,
