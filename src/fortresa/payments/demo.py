@@ -17,8 +17,8 @@ DEMO_PROVIDER = "paypal"
 def enable_demo_gateway(club: Club) -> ClubGateway:
     """Open a simulated PayPal merchant and make it ``club``'s gateway.
 
-    Called on every seeding: the simulator's accounts live in the cache, so a fresh one
-    is opened each time the demo starts.
+    Called on every seeding: a fresh simulated account
+    is opened each time the demo is seeded.
     """
     if settings.PROFILE == "production":
         raise RuntimeError("the payment simulators never run in production")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from fortresa.payments.simulators.app import GatewaySimulators
-from fortresa.payments.simulators.store import SimulatorStore
+from fortresa.payments.simulators.store import SimulatorStore, SqliteBackend
 
 DEMO_NAMESPACE = "demo"
 PREFIX = "/simulator"
@@ -19,7 +20,8 @@ PREFIX = "/simulator"
 
 @cache
 def demo_simulators() -> GatewaySimulators:
-    return GatewaySimulators(SimulatorStore(DEMO_NAMESPACE), deliver=True)
+    backend = SqliteBackend(Path(settings.VAR_DIR) / "payment-simulators.sqlite3")
+    return GatewaySimulators(SimulatorStore(DEMO_NAMESPACE, backend), deliver=True)
 
 
 def simulators_enabled() -> bool:
