@@ -163,3 +163,35 @@ def test_pay_page_shows_the_amount_due(pay_club: Club, payer, payer_client: Clie
     page = payer_client.get(f"/payments/booking/{booking.pk}/").content.decode()
 
     assert "Amount due: 12.50 EUR" in page
+
+
+@pytest.mark.django_db
+def test_club_rules_form_without_a_court_fee_charges_nothing() -> None:
+    from fortresa.bookings.forms import ClubRulesForm
+
+    data = {
+        "days_ahead": "7",
+        "max_active_bookings": "3",
+        "slot_minutes": "60",
+        "min_duration_minutes": "60",
+        "max_duration_minutes": "120",
+        "partners_required": "1",
+        "guests_allowed": "on",
+        "guest_fee": "0.00",
+        "cancellation_deadline_hours": "2",
+    }
+
+    form = ClubRulesForm(data)
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["court_fee"] == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_court_fee_is_charged_per_hour_with_the_guest_fees() -> None:
+    from fortresa.bookings.rules import EffectiveRules
+    from fortresa.bookings.services.holds import amount_due_for
+
+    rules = EffectiveRules(court_fee=Decimal("8.00"), guest_fee=Decimal("5.00"))
+
+    assert amount_due_for(rules, minutes=90, guest_count=2) == Decimal("22.00")
