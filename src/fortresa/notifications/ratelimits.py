@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 
 from fortresa.notifications.config import email_config
@@ -88,10 +88,11 @@ def rules() -> list[RateLimitRule]:
 
 @contextlib.contextmanager
 def _store_lock() -> Iterator[None]:
-    if not isinstance(cache, FileBasedCache):
+    backend = caches["default"]
+    if not isinstance(backend, FileBasedCache):
         yield
         return
-    directory = Path(cache._dir)  # type: ignore[attr-defined]
+    directory = Path(backend._dir)  # type: ignore[attr-defined]
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / "email-limits.lock").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -102,6 +103,7 @@ def _store_lock() -> Iterator[None]:
 
 
 def _count(key: str, timeout: int) -> int:
+    cache = caches["default"]
     with _store_lock():
         cache.add(key, 0, timeout=timeout)
         try:
