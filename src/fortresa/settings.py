@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fortresa.accounts",
     "fortresa.clubs",
     "fortresa.bookings",
+    "fortresa.payments",
     "fortresa.hardening",
     "fortresa.supplychain",
     "fortresa.dbaccess",
@@ -322,6 +323,18 @@ SECURE_PROXY_SSL_HEADER = (
 # Every listener in front of Django speaks TLS; the redirect is a second lock (the test
 # client speaks plain HTTP).
 SECURE_SSL_REDIRECT = PROFILE != "test"
+
+# --- Payments (payments): credentials key, booking holds, local gateway simulators ---
+# Seals each club's gateway credentials (AES-256-GCM, key derived with HKDF).
+FORTRESA_PAYMENT_KEY = env.secret("FORTRESA_PAYMENT_KEY")
+FORTRESA_PAYMENT_HOLD_MINUTES = env.integer("FORTRESA_PAYMENT_HOLD_MINUTES", 10, minimum=1)
+# /simulator/ serves local PayPal, Paybox and Stripe stand-ins; never in production.
+FORTRESA_PAYMENT_SIMULATORS = PROFILE != "production" and env.flag(
+    "FORTRESA_PAYMENT_SIMULATORS", True
+)
+from fortresa.payments.schedule import beat_schedule as _payments_beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(_payments_beat_schedule())
 
 # --- Fortresa ----------------------------------------------------------------------
 FORTRESA_SITE_URL = env.text("FORTRESA_SITE_URL", f"https://localhost:{HTTPS_PORT}")
