@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("fortresa.hardening.urls")),
     path("", include("fortresa.clubs.urls")),
     path("", include("fortresa.bookings.urls")),
+    path("", include("fortresa.payments.urls")),
     path("", include("fortresa.notifications.urls")),
     path("ops/alerts/", include("fortresa.detection.urls")),
     path("ops/admin/", admin.site.urls),
