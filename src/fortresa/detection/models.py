@@ -56,6 +56,35 @@ class Alert(models.Model):
         MASS_EXPORT = "mass_export", _("Mass export of personal data")
         ACCESS_DENIED_BURST = "access_denied_burst", _("Burst of access denials")
         CSP_VIOLATION = "csp_violation", _("Content Security Policy violation")
+        # Raised by fortresa.payments.alerts for notifications that fail verification.
+        PAYMENT_BAD_SIGNATURE = "payment_bad_signature", _("Payment notification: bad signature")
+        PAYMENT_MISSING_SIGNATURE = (
+            "payment_missing_signature",
+            _("Payment notification: missing signature"),
+        )
+        PAYMENT_STALE_SIGNATURE = (
+            "payment_stale_signature",
+            _("Payment notification: signature too old"),
+        )
+        PAYMENT_MALFORMED = "payment_malformed", _("Payment notification: malformed")
+        PAYMENT_NOT_CONFIGURED = (
+            "payment_not_configured",
+            _("Payment notification for a gateway the club has not configured"),
+        )
+        PAYMENT_UNKNOWN_REFERENCE = (
+            "payment_unknown_reference",
+            _("Payment notification: unknown reference"),
+        )
+        PAYMENT_AMOUNT_MISMATCH = "payment_amount_mismatch", _("Payment: amount does not match")
+        PAYMENT_CURRENCY_MISMATCH = (
+            "payment_currency_mismatch",
+            _("Payment: currency does not match"),
+        )
+        PAYMENT_REFERENCE_MISMATCH = (
+            "payment_reference_mismatch",
+            _("Payment: reference does not match"),
+        )
+        PAYMENT_REPLAY = "payment_replay", _("Payment notification replayed")
 
     class Severity(models.TextChoices):
         LOW = "low", _("Low")
