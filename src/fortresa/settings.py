@@ -173,6 +173,18 @@ CELERY_BEAT_SCHEDULE.update(
     _dbaccess_beat_schedule(env, database_engine=DATABASES["default"]["ENGINE"])
 )
 
+# --- Scaling out (core.beat, bookings.opening) ------------------------------------
+# Every `fortresa worker` embeds beat; only the holder of the scheduler lock (in Redis,
+# else a file lock under VAR_DIR) sends jobs, so N workers still run each job once.
+CELERY_BEAT_SCHEDULER = "fortresa.core.beat:SingletonScheduler"
+# Tasks outside an app's tasks module: the fair-opening draws, made when their window
+# closes (queued then) and, as a safety net, by this schedule entry.
+CELERY_IMPORTS = ("fortresa.bookings.opening",)
+CELERY_BEAT_SCHEDULE["bookings-opening-draws"] = {
+    "task": "fortresa.bookings.opening.make_due_draws",
+    "schedule": 30.0,
+}
+
 # --- Accounts ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
