@@ -118,7 +118,7 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     PersonalData(
         "clubs.Membership",
         _by("user"),
-        ("club", "membership_type", "role", "joined_at"),
+        ("user", "club", "membership_type", "role", "joined_at"),
         "membership",
         Erase.DELETE,
         club="club",
@@ -158,6 +158,28 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
         author="booked_by",
         club="club",
         subjects=("booked_by", "partners"),
+        created="created_at",
+    ),
+    PersonalData(
+        "bookings.DrawEntry",
+        _by("user"),
+        (
+            "draw",
+            "user",
+            "court",
+            "starts_at",
+            "duration_minutes",
+            "partner_ids",
+            "guest_names",
+            "note",
+            "status",
+            "outcome",
+            "created_at",
+        ),
+        "bookings",
+        Erase.DELETE,
+        club="draw__club",
+        subjects=("user",),
         created="created_at",
     ),
     PersonalData(
@@ -206,7 +228,15 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     PersonalData(
         "accounts.UserSession",
         _by("user"),
-        ("created_at", "last_seen_at", "ended_at", "ip_address", "user_agent", "privileges"),
+        (
+            "user",
+            "created_at",
+            "last_seen_at",
+            "ended_at",
+            "ip_address",
+            "user_agent",
+            "privileges",
+        ),
         "security_logs",
         Erase.DELETE,
         subjects=("user",),
@@ -290,7 +320,17 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
     PersonalData(
         "notifications.MessageLog",
         _by_address("recipient", "user"),
-        ("kind", "recipient", "user", "club", "language", "status", "last_error", "created_at"),
+        (
+            "message_id",
+            "kind",
+            "recipient",
+            "user",
+            "club",
+            "language",
+            "status",
+            "last_error",
+            "created_at",
+        ),
         "communications",
         Erase.DELETE,
         club="club",
@@ -377,7 +417,7 @@ _SECRET = "secret or credential material: never exported, deleted on erasure"  #
 
 # Fields that look personal but are not exported, each with the reason.
 NOT_EXPORTED: dict[str, dict[str, str]] = {
-    "auth.Permission": {"name": _OPERATIONAL},
+    "auth.Permission": {"name": _OPERATIONAL, "codename": _OPERATIONAL},
     "auth.Group": {"name": _OPERATIONAL},
     "contenttypes.ContentType": {"app_label": _OPERATIONAL},
     "sessions.Session": {"session_data": "signed sign-in state; every session ends on erasure"},
@@ -412,7 +452,7 @@ NOT_EXPORTED: dict[str, dict[str, str]] = {
     },
     "dbaccess.DatabaseAuditRun": {"findings": _OPERATIONAL},
     "detection.Alert": dict.fromkeys(
-        ("subject", "evidence"),
+        ("subject", "evidence", "source"),
         "attack evidence linked to no account (redacted at capture); purged with alerts",
     ),
     "detection.Observation": {
@@ -452,6 +492,8 @@ NOT_EXPORTED: dict[str, dict[str, str]] = {
         "the breach record (Art. 33(5)), about an incident, not a member",
     ),
     "privacy.Erasure": {
+        "user": "the pseudonymous account row the erasure left",
+        "reason": _OPERATIONAL,
         "pseudonym": "the pseudonym replacing an erased member",
         "sealed_snapshot": "erased data sealed with a key only the member holds",
         "key_hash": _SECRET,
