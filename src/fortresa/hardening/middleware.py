@@ -9,9 +9,12 @@ a view chose on purpose are kept (``setdefault``).
 
 from __future__ import annotations
 
+import logging
 import secrets
+import time
 from collections.abc import Callable
 
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -24,12 +27,27 @@ PERMISSIONS_POLICY = (
 )
 
 
+logger = logging.getLogger(__name__)
+# How long a process keeps the list of gateways clubs have enabled before reading it again.
+GATEWAY_REFRESH_SECONDS = 60.0
+
+
+def enabled_gateway_origins() -> list[str]:
+    """Origins of the payment gateways clubs have enabled, when payments are installed."""
+    if not apps.is_installed("fortresa.payments"):
+        return []
+    from fortresa.payments.selectors import active_gateway_origins
+
+    return active_gateway_origins()
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.policy = ContentSecurityPolicy(
-            form_action_origins=getattr(settings, "FORTRESA_CSP_FORM_ACTION", [])
-        )
+        self.configured_origins = list(getattr(settings, "FORTRESA_CSP_FORM_ACTION", []))
+        self.gateway_origins: list[str] = []
+        self.gateways_read_at = float("-inf")
+        self.policy = ContentSecurityPolicy(form_action_origins=self.configured_origins)
         self.static_headers = {
             "Reporting-Endpoints": REPORTING_ENDPOINTS,
             "Permissions-Policy": PERMISSIONS_POLICY,
@@ -43,10 +61,32 @@ class SecurityHeadersMiddleware:
             "X-XSS-Protection": "0",
         }
 
+    def _refresh_gateways(self) -> None:
+        """Let forms post to a gateway a club enabled, without restarting the server."""
+        now = time.monotonic()
+        if now - self.gateways_read_at < GATEWAY_REFRESH_SECONDS:
+            return
+        self.gateways_read_at = now
+        try:
+            origins = enabled_gateway_origins()
+        except Exception:  # noqa: BLE001 - the headers must go out whatever the database does
+            logger.warning(
+                "payment gateway origins unreadable; keeping the last list", exc_info=True
+            )
+            return
+        if origins != self.gateway_origins:
+            self.gateway_origins = origins
+            self.policy = ContentSecurityPolicy(
+                form_action_origins=[*self.configured_origins, *origins]
+            )
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
         nonce = secrets.token_urlsafe(16)
         request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            # Only pages hold forms; static files and JSON never touch the database here.
+            self._refresh_gateways()
         response.headers.setdefault("Content-Security-Policy", self.policy.header(nonce))
         for name, value in self.static_headers.items():
             response.headers.setdefault(name, value)
