@@ -4,6 +4,7 @@ server, operators."""
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from fortresa.clubs.models import Club, Invitation
 from fortresa.core.audit import record_event
 from fortresa.payments.models import Payment
 from fortresa.privacy.models import Consent
+from tests.accounts.support import sign_in_verified
 from tests.factories import make_club, make_membership, make_user
 
 NAME = "Erika Mustermann"
@@ -115,9 +117,8 @@ def operator(db: None) -> User:
 
 @pytest.fixture
 def operator_client(operator: User) -> Client:
-    client = Client()
-    client.force_login(operator)
-    return client
+    """An operator signed in with their second factor (the staff gate asks for it)."""
+    return sign_in_verified(Client(), operator)
 
 
 @dataclass
@@ -144,11 +145,14 @@ class _Handler:
 def smtp_server(settings: Any) -> Iterator[Mailbox]:
     """A real SMTP server on localhost; Django's SMTP backend sends to it."""
     box = Mailbox()
-    controller = Controller(_Handler(box), hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(_Handler(box), hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.server.sockets[0].getsockname()[1]
+    settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_HOST_USER = ""
     try:
