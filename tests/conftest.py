@@ -6,6 +6,9 @@ from django.test import Client
 from fortresa.accounts.models import User
 from tests.factories import make_club, make_membership
 
+# demo_server, browser and page for every directory (one server per pytest process).
+pytest_plugins = ("tests.browser",)
+
 
 @pytest.fixture
 def club(db):  # type: ignore[no-untyped-def]

@@ -16,9 +16,6 @@ from fortresa.accounts.throttle import (
 )
 from fortresa.core.request import trusted_proxy_count
 
-# The browser fixtures (a ``fortresa run`` server and Chromium) for the e2e test here.
-from tests.e2e.conftest import browser, demo_server, page, playwright  # noqa: F401
-
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 

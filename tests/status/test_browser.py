@@ -3,39 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import (
-    Browser,
     ConsoleMessage,
     Page,
-    Playwright,
     Response,
     expect,
-    sync_playwright,
 )
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DemoServer, demo_server, page
-
-__all__ = ["demo_server", "page"]
-
-
-# Module-scoped, unlike tests/e2e's session-scoped ones: Playwright's sync API keeps an
-# event loop running while it is open, and Django refuses synchronous database work
-# (the database probe's own connection) in the tests that would run after this module.
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-
+from tests.browser import DemoServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.slow]
 
