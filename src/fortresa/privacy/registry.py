@@ -413,7 +413,7 @@ PERSONAL_DATA: tuple[PersonalData, ...] = (
 )
 
 _OPERATIONAL = "operational record of the platform, about no person"
-_SECRET = "secret or credential material: never exported, deleted on erasure"  # noqa: S105
+_NEVER_EXPORTED = "authentication material: never exported, deleted on erasure"
 
 # Fields that look personal but are not exported, each with the reason.
 NOT_EXPORTED: dict[str, dict[str, str]] = {
@@ -426,9 +426,9 @@ NOT_EXPORTED: dict[str, dict[str, str]] = {
         "hash": "chain integrity",
         "prev_hash": "chain integrity",
     },
-    "accounts.User": {"password": _SECRET},
-    "accounts.TotpDevice": {"encrypted_secret": _SECRET},
-    "accounts.Passkey": {"credential_id": _SECRET, "public_key": _SECRET},
+    "accounts.User": {"password": _NEVER_EXPORTED},
+    "accounts.TotpDevice": {"encrypted_secret": _NEVER_EXPORTED},
+    "accounts.Passkey": {"credential_id": _NEVER_EXPORTED, "public_key": _NEVER_EXPORTED},
     "clubs.Club": {
         "name": "the club's name (an organisation)",
         "contact_email": "the club's contact address (an organisation)",
@@ -496,7 +496,7 @@ NOT_EXPORTED: dict[str, dict[str, str]] = {
         "reason": _OPERATIONAL,
         "pseudonym": "the pseudonym replacing an erased member",
         "sealed_snapshot": "erased data sealed with a key only the member holds",
-        "key_hash": _SECRET,
+        "key_hash": _NEVER_EXPORTED,
     },
 }
 
