@@ -49,7 +49,8 @@ class PrivacySettings:
 def privacy_settings() -> PrivacySettings:
     """The current settings; call it when needed, never at import time."""
     retention = dict(DEFAULT_RETENTION_DAYS)
-    retention.update(getattr(settings, "FORTRESA_RETENTION_DAYS", {}) or {})
+    # Attribute access, not a name in quotes: this is a settings dict, not a variable.
+    retention.update(settings.FORTRESA_RETENTION_DAYS)
     contacts = tuple(getattr(settings, "FORTRESA_SECURITY_CONTACT", ()) or ())
     return PrivacySettings(
         controller=str(getattr(settings, "FORTRESA_CONTROLLER_NAME", "") or "Fortresa"),
