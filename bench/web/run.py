@@ -1,0 +1,160 @@
+"""Web bench: the booking path over HTTPS with the whole security stack, against a ceiling.
+
+    .venv/bin/python -m bench.web.run [--seconds 6] [--web-workers 2]
+
+Needs PostgreSQL on 127.0.0.1:5432 (it creates ``fortresa_bench_web``), Redis on 6379
+(database 14) and wrk (``apt-get install wrk``). Serves the real ``fortresa serve``
+(granian, TLS 1.2/1.3) twice in one run: first with no middleware at all (the bare view:
+the ceiling of Django on this machine), then with the full stack (security headers, CSP
+nonces, sessions, CSRF, detection sensor, session tracking, staff gate), and prints
+requests per second and p50/p95/p99 for each page beside its ratio to the bare view, and
+the peak resident memory of each web process. It prints; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+
+from bench.web.load import DONE, Figures, get_script, lua_string, require_wrk, run_wrk
+from bench.web.server import Deployment, prepare, seed, serve
+
+BOOKING_MEMBERS = 16
+
+
+def booking_script(deployment: Deployment, data: dict[str, object], *, threads: int) -> str:
+    """POSTs of the booking form, each for another free slot, rotating over members."""
+    members = list(data["members"])  # type: ignore[call-overload]
+    today = dt.datetime.now(dt.UTC).date()
+    days = [(today + dt.timedelta(days=n)).isoformat() for n in range(9, 60)]
+    rows = ",\n".join(
+        "{{cookie={}, token={}}}".format(
+            lua_string(
+                f"{data['session_cookie']}={m['session']}; {data['csrf_cookie']}={m['csrf']}"
+            ),
+            lua_string(m["csrf"]),
+        )
+        for m in members[:BOOKING_MEMBERS]
+    )
+    path = f"/c/{data['club']}/book/"
+    return (
+        f"""
+local members = {{ {rows} }}
+local courts = {{ {", ".join(str(c) for c in data["courts"])} }}  -- type: ignore
+local days = {{ {", ".join(lua_string(d) for d in days)} }}
+local origin = {lua_string(deployment.base)}
+local path = {lua_string(path)}
+local counter = 0
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+function request()
+  local i = counter * {threads} + tid
+  counter = counter + 1
+  local court = courts[(i % #courts) + 1]
+  local slot = math.floor(i / #courts)
+  local day = days[(math.floor(slot / 17) % #days) + 1]
+  local hour = 6 + slot % 17
+  local member = members[(i % #members) + 1]
+  local body = "csrfmiddlewaretoken=" .. member.token .. "&court=" .. court ..
+    "&start=" .. day .. "T" .. string.format("%02d", hour) .. "%3A00%2B00%3A00&duration=60"
+  return wrk.format("POST", path, {{
+    ["Cookie"] = member.cookie,
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Origin"] = origin,
+    ["Referer"] = origin .. path,
+  }}, body)
+end
+"""
+        + DONE
+    )
+
+
+def member_cookie(data: dict[str, object]) -> str:
+    first = list(data["members"])[0]  # type: ignore[call-overload]
+    return f"{data['session_cookie']}={first['session']}; {data['csrf_cookie']}={first['csrf']}"
+
+
+def print_table(rows: list[Figures], baseline: Figures) -> None:
+    print(f"{'':38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+          f" {'req/s vs bare':>14} {'p50 vs bare':>12}")  # fmt: skip
+    for row in rows:
+        print(
+            f"{row.name:38} {row.rps:8.0f} {row.p50_ms:8.2f} {row.p95_ms:8.2f} {row.p99_ms:8.2f}"
+            f" {row.errors:7d} {row.rps / baseline.rps:14.2f} {row.p50_ms / baseline.p50_ms:12.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=6, help="load per scenario")
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    options = parser.parse_args()
+    require_wrk()
+    seconds, connections = options.seconds, options.connections
+    print(f"preparing: database, migrations, static files, {options.web_workers} web processes")
+    deployment = prepare("web", web_workers=options.web_workers)
+    data = seed(deployment, BOOKING_MEMBERS)
+    cookie = member_cookie(data)
+    base = deployment.base
+    rows: list[Figures] = []
+    memory: dict[str, list[float]] = {}
+
+    server = serve(deployment, FORTRESA_BENCH_BARE="1")
+    try:
+        run_wrk("warm-up", base + "/bench/bare/", get_script(), seconds=2, connections=connections)
+        rows.append(run_wrk("bare view, no middleware", base + "/bench/bare/", get_script(),
+                            seconds=seconds, connections=connections))  # fmt: skip
+        memory["no middleware"] = server.peak_rss_mb()
+    finally:
+        server.stop()
+
+    server = serve(deployment)
+    try:
+        run_wrk("warm-up", base + "/bench/bare/", get_script(), seconds=2, connections=connections)
+        scenarios = [
+            ("bare view, full stack", "/bench/bare/", get_script()),
+            ("login page", "/accounts/login/", get_script()),
+            ("week grid, 20 courts x 7 days", f"/c/{data['club']}/week/", get_script(cookie)),
+            ("status page", "/status/", get_script()),
+        ]
+        for name, path, script in scenarios:
+            rows.append(
+                run_wrk(name, base + path, script, seconds=seconds, connections=connections)
+            )
+        before = int(deployment.sql("SELECT count(*) FROM bookings_booking"))
+        booking = run_wrk(
+            "booking creation (POST)", base + f"/c/{data['club']}/book/",
+            booking_script(deployment, data, threads=2), seconds=seconds, connections=connections,
+        )  # fmt: skip
+        rows.append(booking)
+        created = int(deployment.sql("SELECT count(*) FROM bookings_booking")) - before
+        memory["full stack"] = server.peak_rss_mb()
+    finally:
+        server.stop()
+
+    print()
+    print(f"HTTPS on loopback, wrk -t2 -c{connections} -d{seconds}s per row, "
+          f"{options.web_workers} web processes, PostgreSQL, Redis")  # fmt: skip
+    print_table(rows, rows[0])
+    full = rows[1]
+    cost = 1 - full.rps / rows[0].rps
+    print()
+    print(f"full stack vs bare view: {cost:.0%} fewer requests per second "
+          f"(p50 {full.p50_ms - rows[0].p50_ms:+.2f} ms per request; target: at most 15%)")  # fmt: skip
+    week = next(r for r in rows if r.name.startswith("week grid"))
+    print(f"week grid p95: {week.p95_ms:.1f} ms (target: under 50 ms)")
+    print(f"booking creation: {created} bookings made by about {booking.requests} POSTs "
+          f"(each for another slot; the rest answered the form with the rule that refused it)")  # fmt: skip
+    for label, peaks in memory.items():
+        shown = ", ".join(f"{peak:.0f} MB" for peak in peaks)
+        print(f"peak resident memory per web process ({label}): {shown} (target: under 250 MB)")
+    print(json.dumps({"rows": [row.__dict__ for row in rows], "memory_mb": memory}))
+
+
+if __name__ == "__main__":
+    main()
