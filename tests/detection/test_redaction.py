@@ -33,3 +33,10 @@ def test_sensitive_keys_are_replaced_whole_and_other_values_kept() -> None:
         "field": "q",
         "nested": {"token": REDACTED},
     }
+
+
+def test_nul_characters_are_kept_visible_not_stored_raw() -> None:
+    assert redact({"path": "/c/\x00/", "\x00key": ["a\x00b"]}) == {
+        "path": "/c/\\x00/",
+        "\\x00key": ["a\\x00b"],
+    }

@@ -12,7 +12,7 @@ from django.utils import timezone
 from fortresa.core.audit import record_event
 from fortresa.detection.conf import detection_settings
 from fortresa.detection.models import Alert
-from fortresa.detection.redaction import redact
+from fortresa.detection.redaction import redact, redact_text
 
 OPEN_STATES = (Alert.State.NEW, Alert.State.ACKNOWLEDGED)
 _MAX_EVIDENCE_TEXT = 2000
@@ -46,6 +46,7 @@ def raise_alert(
     from fortresa.detection.tasks import deliver_alert
 
     now = at or timezone.now()
+    subject = redact_text(subject)
     window = dt.timedelta(seconds=detection_settings().dedup_seconds)
     dedup_key = _dedup_key(kind, source, subject, key)
     sample = _bounded(evidence or {})

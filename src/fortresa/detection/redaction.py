@@ -43,6 +43,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 
 
 def redact_text(text: str) -> str:
+    # PostgreSQL stores no NUL in text or jsonb; attack payloads often carry one (%00), so
+    # it is kept visible as the four characters \x00 instead of failing the insert.
+    text = text.replace("\x00", "\\x00")
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -59,7 +62,7 @@ def redact(value: Any, *, key: str = "") -> Any:
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, dict):
-        return {str(k): redact(v, key=str(k)) for k, v in value.items()}
+        return {redact_text(str(k)): redact(v, key=str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact(item) for item in value]
     if value is None or isinstance(value, bool | int | float):
