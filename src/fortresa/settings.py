@@ -71,6 +71,9 @@ MIDDLEWARE = [
     # detection: classifies request values, wraps the view's SQL, counts denials; 403 in
     # block mode. Before the staff gate so the denials it answers are counted too.
     "fortresa.detection.sensors.http.DetectionMiddleware",
+    # hardening: a NUL in the path, query or a form field is refused (400) once detection
+    # has seen it; PostgreSQL cannot store one and no person types it.
+    "fortresa.hardening.nul_bytes.RejectNulBytesMiddleware",
     # accounts: session timeouts and rotation, two-factor gate on staff pages.
     "fortresa.accounts.middleware.SessionLifetimeMiddleware",
     "fortresa.accounts.middleware.StaffGateMiddleware",
