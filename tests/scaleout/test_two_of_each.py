@@ -34,7 +34,9 @@ from tests.scaleout.cluster import (
 )
 from tests.scaleout.ticks import TICKS_KEY
 
-pytestmark = pytest.mark.slow
+# One cluster at a time: the module stays on one xdist worker (make test uses loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scaleout")]
+RUN_LOCK = "fortresa-scaleout:running"
 LEADS = "beat: this worker now sends the scheduled jobs"
 STANDS_BY = "beat: standing by"
 
@@ -49,7 +51,10 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Cluster]:  # type: ignore[no-untyped-def]
     client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
+    # Another pytest run on this machine may be using the same Redis database: wait.
+    running = client.lock(RUN_LOCK, timeout=900, blocking_timeout=900)
+    assert running.acquire(), "another scale-out run held Redis database 13 for 15 minutes"
+    _empty(client)
     with django_db_blocker.unblock():
         db = connection.settings_dict
     database_url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -72,8 +77,16 @@ def cluster(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Cl
     finally:
         for process in processes:
             process.stop()
-        client.flushdb()
+        _empty(client)
+        running.release()
         client.close()
+
+
+def _empty(client: redis.Redis) -> None:
+    """Remove every key of this database but the run lock."""
+    for key in client.scan_iter(count=500):
+        if key != RUN_LOCK.encode():
+            client.delete(key)
 
 
 @pytest.fixture
