@@ -6,6 +6,10 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from django.core import mail
+from django.db import connection
+from django.test import Client
+
 from fortresa.accounts.models import User
 from fortresa.bookings.models import BookingRules
 from fortresa.clubs.models import Club, Court, Membership, MembershipType, OpeningHours, Role
@@ -60,3 +64,29 @@ def make_membership(
     return Membership.objects.create(
         club=club, user=user or make_user(), role=role, membership_type=membership_type
     )
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign ``client`` in as ``user``, past the two-factor gate when their role needs it.
+
+    Operators, club admins and club staff must prove a second factor before staff pages;
+    members sign in with their password alone.
+    """
+    from fortresa.accounts.roles import is_privileged
+    from tests.accounts.support import sign_in_verified
+
+    if is_privileged(user):
+        already_sent = len(mail.outbox)
+        # Enrolling the second factor emails its owner on commit; that is setup, not the
+        # behaviour under test: send it now and take it out of the outbox again.
+        start = len(connection.run_on_commit)
+        sign_in_verified(client, user)
+        while len(connection.run_on_commit) > start:
+            pending = connection.run_on_commit[start:]
+            del connection.run_on_commit[start:]
+            for _savepoints, callback, _robust in pending:
+                callback()
+        del mail.outbox[already_sent:]
+        return client
+    client.force_login(user)
+    return client

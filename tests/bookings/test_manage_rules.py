@@ -8,7 +8,7 @@ from fortresa.bookings.models import BookingRules, MembershipTypeRules
 from fortresa.bookings.services import update_booking_rules
 from fortresa.clubs.models import MembershipType, Role
 from fortresa.core.models import AuditEvent
-from tests.factories import make_membership
+from tests.factories import make_membership, sign_in
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
@@ -28,14 +28,14 @@ CLUB_VALUES = {
 def admin_client(club) -> tuple[Client, object]:
     admin = make_membership(club, role=Role.ADMIN).user
     client = Client()
-    client.force_login(admin)
+    sign_in(client, admin)
     return client, admin
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.COACH, Role.MEMBER])
 def test_non_admins_are_forbidden(club, role):
     client = Client()
-    client.force_login(make_membership(club, role=role).user)
+    sign_in(client, make_membership(club, role=role).user)
 
     response = client.get(reverse("bookings:manage_rules", args=[club.slug]))
 

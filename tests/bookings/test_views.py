@@ -12,14 +12,14 @@ from fortresa.bookings.slots import start_param
 from fortresa.clubs.models import Role
 from fortresa.core.models import AuditEvent
 from tests.bookings.conftest import add_booking, court_of, local_day, local_start
-from tests.factories import make_club, make_membership, make_user
+from tests.factories import make_club, make_membership, make_user, sign_in
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 
 def client_for(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from fortresa.accounts.models import User
 from fortresa.clubs import services
 from fortresa.clubs.models import Closure, Club, Court, Invitation, Membership, MembershipType, Role
-from tests.factories import make_club, make_membership, make_user
+from tests.factories import make_club, make_membership, make_user, sign_in
 
 TOKEN_IN_LINK = re.compile(r"/invite/([A-Za-z0-9_-]+)/")
 
@@ -32,7 +32,7 @@ class Scene:
     def client(self, who: str) -> Client:
         client = Client()
         if who != "anonymous":
-            client.force_login(self.users[who])
+            sign_in(client, self.users[who])
         return client
 
 
@@ -98,7 +98,7 @@ def club_admin(db) -> Membership:  # type: ignore[no-untyped-def]
 
 def client_for(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

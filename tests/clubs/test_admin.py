@@ -12,7 +12,7 @@ from fortresa.clubs.models import (
     MembershipType,
     OpeningHours,
 )
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ from tests.factories import make_user
 def test_operator_console_lists_club_models(db, client, model) -> None:  # type: ignore[no-untyped-def]
     assert model in admin.site._registry
     operator = make_user(is_staff=True, is_superuser=True)
-    client.force_login(operator)
+    sign_in(client, operator)
     opts = model._meta
 
     response = client.get(f"/ops/admin/{opts.app_label}/{opts.model_name}/")

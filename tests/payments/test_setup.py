@@ -21,7 +21,7 @@ from fortresa.payments.services import (
     pay_booking_with_tickets,
     ticket_balance,
 )
-from tests.factories import make_club
+from tests.factories import make_club, sign_in
 from tests.payments.conftest import held_booking, member_at_gateway, urls_for
 
 
@@ -136,7 +136,7 @@ def test_someone_elses_booking_payment_page_is_404(pay_club: Club, payer) -> Non
     from tests.factories import make_membership
 
     other = Client()
-    other.force_login(make_membership(pay_club).user)
+    sign_in(other, make_membership(pay_club).user)
     booking = held_booking(pay_club, payer)
 
     assert other.get(f"/payments/booking/{booking.pk}/").status_code == 404

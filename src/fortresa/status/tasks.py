@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from fortresa.celery import app
+from fortresa.notifications.services import send_email
 from fortresa.status.conf import status_settings
 from fortresa.status.models import CheckResult, DailyUptime, IncidentUpdate, Subscriber
 from fortresa.status.services import monitoring, subscriptions
@@ -49,11 +48,13 @@ def send_subscription_confirmation(subscriber_id: int) -> bool:
     if subscriber is None:
         return False
     token = subscriptions.confirmation_token(subscriber)
-    with translation.override(subscriber.language):
-        context = {"confirm_url": _absolute(reverse("status:confirm", args=[token]))}
-        subject = render_to_string("status/email/confirm_subject.txt", context).strip()
-        body = render_to_string("status/email/confirm.txt", context)
-    send_mail(subject, body, None, [subscriber.email])
+    context = {"confirm_url": _absolute(reverse("status:confirm", args=[token]))}
+    send_email(
+        to=subscriber.email,
+        kind="status_confirmation",
+        context=context,
+        language=subscriber.language,
+    )
     return True
 
 
@@ -75,15 +76,15 @@ def notify_subscribers(update_id: int) -> int:
     incident_url = _absolute(reverse("status:incident", args=[update.incident_id]))
     for subscriber in Subscriber.objects.filter(confirmed_at__isnull=False).order_by("pk"):
         token = subscriptions.unsubscribe_token(subscriber)
-        with translation.override(subscriber.language):
-            context = {
-                "incident": update.incident,
-                "update": update,
-                "incident_url": incident_url,
-                "unsubscribe_url": _absolute(reverse("status:unsubscribe", args=[token])),
-            }
-            subject = render_to_string("status/email/update_subject.txt", context).strip()
-            body = render_to_string("status/email/update.txt", context)
-        send_mail(subject, body, None, [subscriber.email])
+        # Not "unsubscribe_url": the mail pipeline fills that with its own preference link.
+        context = {
+            "incident": update.incident,
+            "update": update,
+            "incident_url": incident_url,
+            "status_unsubscribe_url": _absolute(reverse("status:unsubscribe", args=[token])),
+        }
+        send_email(
+            to=subscriber.email, kind="status_update", context=context, language=subscriber.language
+        )
         sent += 1
     return sent
