@@ -128,7 +128,8 @@ def test_malformed_codes_are_refused_without_a_server_error(db, code):
 
     response = client.post("/accounts/login/verify/", {"code": code})
 
-    assert response.status_code == 200
+    # A NUL is refused for the whole site with a 400 before any view; the rest by the form.
+    assert response.status_code == (400 if "\x00" in code else 200)
     assert SESSION_KEY not in client.session
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
@@ -20,12 +18,15 @@ from fortresa.accounts.models import User
 from fortresa.accounts.tokens import PasswordResetTokens, make_unlock_token
 
 
-def _send(user: User, template: str, context: dict[str, object]) -> None:
-    with translation.override(user.preferred_language):
-        full = {"user": user, "site_url": settings.FORTRESA_SITE_URL, **context}
-        subject = render_to_string(f"accounts/email/{template}_subject.txt", full).strip()
-        body = render_to_string(f"accounts/email/{template}.txt", full)
-    send_mail(subject, body, None, [user.email])
+def _send(user: User, kind: str, context: dict[str, object]) -> None:
+    """Queue an account email through the one mail pipeline (DKIM, limits, log).
+
+    Imported here, not at module level: the pipeline sits above accounts and reads
+    users, so accounts only reaches it when a message actually goes out.
+    """
+    from fortresa.notifications.services import send_email
+
+    send_email(to=user.email, kind=kind, context={"user": user, **context}, user=user)
 
 
 def _absolute(path: str) -> str:
