@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from fortresa.accounts.models import SecurityEvent
 from fortresa.clubs import services
 from fortresa.clubs.errors import ActionRefused
 from fortresa.clubs.models import Membership, MembershipType, Role
@@ -165,3 +166,21 @@ def test_staff_sees_no_role_or_remove_controls(scene: Scene) -> None:
     assert _url(scene, "clubs:manage_member_role", scene.target) not in page
     assert _url(scene, "clubs:manage_member_remove", scene.target) not in page
     assert _url(scene, "clubs:manage_member_type", scene.target) in page
+
+
+def test_role_change_is_a_security_event_for_detection(scene: Scene) -> None:
+    scene.client(Role.ADMIN).post(
+        _url(scene, "clubs:manage_member_role", scene.target), {"role": "staff"}
+    )
+
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.ROLE_CHANGED)
+    assert event.user_id == scene.target.user_id
+    assert event.details["to"] == "staff"
+
+
+def test_staff_viewing_a_member_is_recorded_for_that_member(scene: Scene) -> None:
+    response = scene.client(Role.STAFF).get(_url(scene, "clubs:manage_member", scene.target))
+
+    assert response.status_code == 200
+    viewed = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PERSONAL_DATA_VIEWED)
+    assert (viewed.user_id, viewed.actor_id) == (scene.target.user_id, scene.users[Role.STAFF].pk)

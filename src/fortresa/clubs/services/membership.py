@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from fortresa.accounts.models import User
+from fortresa.accounts.events import record_security_event
+from fortresa.accounts.models import SecurityEvent, User
 from fortresa.accounts.services import create_account
 from fortresa.clubs.errors import ActionRefused
 from fortresa.clubs.models import Club, Membership, MembershipType, Role
@@ -114,6 +115,14 @@ def change_member_role(
             target=f"user:{locked.user_id}",
             ip_address=ip_address,
             details={"old_role": str(old_role), "new_role": str(new_role)},
+        )
+        # Detection reads security events: a role granted is an alert, high for staff/admin.
+        record_security_event(
+            kind=SecurityEvent.Kind.ROLE_CHANGED,
+            user=locked.user,
+            actor=actor,
+            ip_address=ip_address,
+            details={"club_id": locked.club_id, "from": str(old_role), "to": str(new_role)},
         )
     return locked
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from fortresa.accounts.services import record_personal_data_access
 from fortresa.clubs import services
 from fortresa.clubs.errors import ActionRefused
 from fortresa.clubs.forms import MemberRoleForm, MemberSearchForm, MemberTypeForm
@@ -42,6 +43,14 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
 def member_detail(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     access = access_club_for(request.user, slug, Capability.VIEW_MEMBERS)
     member = membership_in(access.club, membership_id)
+    # Need-to-know: the member can read on their privacy page who looked at their data.
+    record_personal_data_access(
+        subject=member.user,
+        actor=signed_in_user(request),
+        club_id=access.club.pk,
+        ip_address=client_ip(request),
+        what="member details",
+    )
     role_form = MemberRoleForm(initial={"role": member.role})
     type_form = MemberTypeForm(
         club=access.club, initial={"membership_type": member.membership_type}
