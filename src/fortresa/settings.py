@@ -187,6 +187,12 @@ CELERY_BEAT_SCHEDULE["bookings-opening-draws"] = {
     "task": "fortresa.bookings.opening.make_due_draws",
     "schedule": 30.0,
 }
+# accounts: database lockout counters older than their window are cleared once a day
+# (Redis expires its own).
+CELERY_BEAT_SCHEDULE["accounts-purge-login-throttle"] = {
+    "task": "fortresa.accounts.tasks.purge_login_throttle",
+    "schedule": 24 * 60 * 60.0,
+}
 
 # --- Accounts ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
