@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fortresa.status",
     "fortresa.backups",
     "fortresa.notifications",
+    "fortresa.privacy",
 ]
 
 MIDDLEWARE = [
@@ -356,6 +357,42 @@ FORTRESA_PAYMENT_SIMULATORS = PROFILE != "production" and env.flag(
 from fortresa.payments.schedule import beat_schedule as _payments_beat_schedule  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(_payments_beat_schedule())
+
+# --- Privacy (privacy): breach register, supervisory authority, erasure, retention ---
+FORTRESA_CONTROLLER_NAME = env.text("FORTRESA_CONTROLLER_NAME", "Fortresa")
+FORTRESA_CONTROLLER_CONTACT = env.text("FORTRESA_CONTROLLER_CONTACT", "")
+FORTRESA_DPO_CONTACT = env.text("FORTRESA_DPO_CONTACT", "")
+# The supervisory authority breaches are notified to; empty means the CNIL.
+FORTRESA_AUTHORITY_NAME = env.text("FORTRESA_AUTHORITY_NAME", "")
+FORTRESA_AUTHORITY_ADDRESS = env.text("FORTRESA_AUTHORITY_ADDRESS", "")
+FORTRESA_AUTHORITY_WEB_FORM = env.text("FORTRESA_AUTHORITY_WEB_FORM", "")
+FORTRESA_ERASURE_GRACE_DAYS = env.integer("FORTRESA_ERASURE_GRACE_DAYS", 14, minimum=0)
+from fortresa.privacy.conf import DEFAULT_RETENTION_DAYS as _retention_defaults  # noqa: E402
+
+# Days each category is kept, 0 = never purged; backups follow the backup engine.
+_days = _retention_defaults
+FORTRESA_RETENTION_DAYS = {
+    "inactive_accounts": env.integer(
+        "FORTRESA_RETENTION_INACTIVE_ACCOUNTS_DAYS", _days["inactive_accounts"], minimum=0
+    ),
+    "booking_history": env.integer(
+        "FORTRESA_RETENTION_BOOKING_HISTORY_DAYS", _days["booking_history"], minimum=0
+    ),
+    "payment_records": env.integer(
+        "FORTRESA_RETENTION_PAYMENT_RECORDS_DAYS", _days["payment_records"], minimum=0
+    ),
+    "logs": env.integer("FORTRESA_RETENTION_LOGS_DAYS", _days["logs"], minimum=0),
+    "audit_events": env.integer(
+        "FORTRESA_RETENTION_AUDIT_EVENTS_DAYS", _days["audit_events"], minimum=0
+    ),
+    "alerts": env.integer("FORTRESA_RETENTION_ALERTS_DAYS", _days["alerts"], minimum=0),
+    "backups": env.integer("FORTRESA_BACKUP_RETENTION_DAYS", _days["backups"], minimum=1),
+}
+if not FORTRESA_BREACH_RECORD_OPENER:
+    FORTRESA_BREACH_RECORD_OPENER = "fortresa.privacy.breaches.open_breach_from_alert"
+from fortresa.privacy.schedule import beat_schedule as _privacy_beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(_privacy_beat_schedule())
 
 # --- Fortresa ----------------------------------------------------------------------
 FORTRESA_SITE_URL = env.text("FORTRESA_SITE_URL", f"https://localhost:{HTTPS_PORT}")

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("fortresa.payments.urls")),
     path("", include("fortresa.notifications.urls")),
     path("ops/alerts/", include("fortresa.detection.urls")),
+    path("", include("fortresa.privacy.urls")),
     path("ops/admin/", admin.site.urls),
 ]
