@@ -133,3 +133,23 @@ class ClubMailing(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class DnsCheck(models.Model):
+    """The outcome of one ``fortresa email check-dns`` for one sending domain.
+
+    Kept so the security page can show when the SPF, DKIM and DMARC records were last
+    checked and whether each passed.
+    """
+
+    domain = models.CharField(max_length=253)
+    checked_at = models.DateTimeField(db_index=True)
+    passed = models.BooleanField()
+    # One {"record", "status"} per finding: statuses only, no record values.
+    results = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.domain} {self.checked_at:%Y-%m-%d %H:%M} {'pass' if self.passed else 'FAIL'}"

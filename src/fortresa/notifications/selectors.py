@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from fortresa.accounts.models import User
 from fortresa.clubs.models import Club, Membership
-from fortresa.notifications.models import MailingConsent, MessageLog, OptOut, Suppression
+from fortresa.notifications.models import (
+    DnsCheck,
+    MailingConsent,
+    MessageLog,
+    OptOut,
+    Suppression,
+)
 
 
 def account_for_address(address: str) -> User | None:
@@ -40,3 +46,11 @@ def consented_club_ids(user: User | None) -> set[int]:
     if user is None:
         return set()
     return set(MailingConsent.objects.filter(user=user).values_list("club_id", flat=True))
+
+
+def latest_dns_checks() -> list[DnsCheck]:
+    """The most recent DNS check of each sending domain, by domain."""
+    latest: dict[str, DnsCheck] = {}
+    for check in DnsCheck.objects.order_by("domain", "-checked_at", "-id"):
+        latest.setdefault(check.domain, check)
+    return [latest[domain] for domain in sorted(latest)]

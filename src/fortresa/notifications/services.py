@@ -21,7 +21,13 @@ from fortresa.notifications import ratelimits
 from fortresa.notifications.addresses import normalise_address
 from fortresa.notifications.config import email_config
 from fortresa.notifications.kinds import ALL, category_of, get_kind
-from fortresa.notifications.models import MessageLog, OptOut, PendingMessage, Suppression
+from fortresa.notifications.models import (
+    DnsCheck,
+    MessageLog,
+    OptOut,
+    PendingMessage,
+    Suppression,
+)
 from fortresa.notifications.rendering import new_message_id, render_message
 
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -176,3 +182,14 @@ def set_refused_categories(*, address: str, refused: set[str]) -> None:
             OptOut.objects.get_or_create(
                 address=address, category=category, defaults={"created_at": timezone.now()}
             )
+
+
+def record_dns_check(*, domain: str, findings: list[dict[str, str]]) -> DnsCheck:
+    """Keep the outcome of one DNS check of ``domain``: each record's status, no values."""
+    results = [{"record": f["record"], "status": f["status"]} for f in findings]
+    return DnsCheck.objects.create(
+        domain=domain,
+        checked_at=timezone.now(),
+        passed=bool(results) and all(r["status"] == "ok" for r in results),
+        results=results,
+    )

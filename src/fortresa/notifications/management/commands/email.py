@@ -16,6 +16,7 @@ from fortresa.notifications.delivery import due_message_ids
 from fortresa.notifications.dns import OK, check_domain, expected_records, make_resolver
 from fortresa.notifications.feedback import process_inbound
 from fortresa.notifications.models import MessageLog, PendingMessage
+from fortresa.notifications.services import record_dns_check
 from fortresa.notifications.tasks import deliver_due_messages
 
 
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             f"{f.status.upper():9} {f.record:15} {f.name}: {f.detail}" for f in findings
         )
         self._emit(options, [f.as_dict() for f in findings], text)
+        record_dns_check(domain=domain, findings=[f.as_dict() for f in findings])
         if any(f.status != OK for f in findings):
             raise CommandError("the email DNS records have problems (see above)", returncode=1)
 
