@@ -321,7 +321,11 @@ FORTRESA_ALERT_WEBHOOK_SECRET = (
 )
 FORTRESA_ALERT_DEDUP_SECONDS = env.integer("FORTRESA_ALERT_DEDUP_SECONDS", 3600, minimum=1)
 FORTRESA_DB_ALLOWED_CIDRS = env.items("FORTRESA_DB_ALLOWED_CIDRS", ["127.0.0.1/32", "::1/128"])
-FORTRESA_DB_APP_ROLES = env.items("FORTRESA_DB_APP_ROLES", ["fortresa"])
+# The roles the application itself connects as: the access policy's app and worker roles.
+FORTRESA_DB_APP_ROLES = env.items(
+    "FORTRESA_DB_APP_ROLES",
+    [FORTRESA_DB_ACCESS.role_names["app"], FORTRESA_DB_ACCESS.role_names["worker"]],
+)
 FORTRESA_DB_APP_HOSTS = env.items("FORTRESA_DB_APP_HOSTS", ["127.0.0.1", "::1"])
 FORTRESA_PG_JSONLOG = env.text("FORTRESA_PG_JSONLOG", "")
 FORTRESA_BREACH_RECORD_OPENER = env.text("FORTRESA_BREACH_RECORD_OPENER", "")
