@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fortresa.backups",
     "fortresa.notifications",
     "fortresa.privacy",
+    "fortresa.trust",
 ]
 
 MIDDLEWARE = [
@@ -397,6 +398,13 @@ if not FORTRESA_BREACH_RECORD_OPENER:
 from fortresa.privacy.schedule import beat_schedule as _privacy_beat_schedule  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(_privacy_beat_schedule())
+
+# --- Security page (trust): /security/ and the signed /security.json ---------------
+# Ed25519 key (derived from this secret) that signs /security.json; production must set it.
+FORTRESA_TRUST_SIGNING_KEY = env.secret("FORTRESA_TRUST_SIGNING_KEY")
+from fortresa.trust.schedule import beat_schedule as _trust_beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(_trust_beat_schedule())
 
 # --- Fortresa ----------------------------------------------------------------------
 FORTRESA_SITE_URL = env.text("FORTRESA_SITE_URL", f"https://localhost:{HTTPS_PORT}")

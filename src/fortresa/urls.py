@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("fortresa.notifications.urls")),
     path("ops/alerts/", include("fortresa.detection.urls")),
     path("", include("fortresa.privacy.urls")),
+    path("", include("fortresa.trust.urls")),
     path("ops/admin/", admin.site.urls),
 ]
