@@ -134,11 +134,14 @@ def fetch_site_reading(url: str | None = None) -> SiteReading:
         parts.hostname, parts.port or 443, timeout=TIMEOUT_SECONDS, context=context
     )
     try:
+        connection.connect()
+        # Read now: the connection drops its socket once a closing response is read.
+        sock = connection.sock
+        tls = sock.version() if isinstance(sock, ssl.SSLSocket) else None
+        cipher = sock.cipher() if isinstance(sock, ssl.SSLSocket) else None
         connection.request("GET", parts.path.rstrip("/") + READ_PATH)
         response = connection.getresponse()
         response.read(256 * 1024)
-        tls = connection.sock.version() if isinstance(connection.sock, ssl.SSLSocket) else None
-        cipher = connection.sock.cipher() if isinstance(connection.sock, ssl.SSLSocket) else None
     except ssl.SSLError:
         return SiteReading(now, ok=False, failure="tls")
     except (OSError, http.client.HTTPException):
