@@ -11,7 +11,7 @@ import pytest
 
 from tests.external.graders import Target, run_observatory
 
-PAGES = ["/accounts/login/", "/c/demo/day/", "/status/"]
+PAGES = ["/accounts/login/", "/c/demo/day/", "/status/", "/security/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
