@@ -16,7 +16,7 @@ from fortresa.trust.providers.base import Status
 from tests.accounts.support import enrol_totp
 from tests.factories import make_club, make_membership, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 ARGON2_FIRST = [
     "fortresa.accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.MD5PasswordHasher",

@@ -12,7 +12,7 @@ from fortresa.backups.models import BackupAlert, BackupRun, RestoreDrill, Result
 from fortresa.trust.providers.backups import BackupsProvider
 from fortresa.trust.providers.base import Status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 HOUR = dt.timedelta(hours=1)
 
 

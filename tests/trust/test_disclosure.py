@@ -19,7 +19,7 @@ from fortresa.payments.services.gateways import configure_gateway
 from fortresa.supplychain.models import AuditRun
 from tests.factories import make_club
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 INTERNAL_NAMES = ("db.internal.example", "backup-host.corp", "hooks.internal.example")
 GRADERS = {"www.ssllabs.com", "developer.mozilla.org"}
 SOFTWARE = re.compile(

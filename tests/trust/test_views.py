@@ -17,7 +17,7 @@ from fortresa.clubs.models import Role
 from fortresa.trust.signing import canonical_bytes
 from tests.factories import make_club, make_membership, sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 PUBLIC_KEY = re.compile(r'data-public-key="([A-Za-z0-9+/=]+)"')
 
 
