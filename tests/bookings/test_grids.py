@@ -13,7 +13,8 @@ from tests.bookings.conftest import add_booking, court_of, local_day, local_star
 from tests.factories import make_club, make_membership
 
 pytestmark = pytest.mark.django_db
-GRID_QUERIES = 5  # courts, opening hours, closures, bookings, their partners
+DAY_GRID_QUERIES = 5  # courts, opening hours, closures, bookings with bookers, partners
+WEEK_GRID_QUERIES = 4  # courts, opening hours, closures, bookings (counts need no names)
 
 
 def _viewer(club, user, now=None):
@@ -183,7 +184,7 @@ def test_day_grid_query_count_does_not_grow_with_courts_or_bookings(
     club, viewer = _club_with_bookings(courts)
     assert Booking.objects.filter(club=club).count() == courts
 
-    with django_assert_num_queries(GRID_QUERIES):
+    with django_assert_num_queries(DAY_GRID_QUERIES):
         grid = day_grid(viewer, local_day(club))
         [cell.mine for row in grid.rows for cell in row.cells]  # noqa: B018 - touches partners
 
@@ -194,7 +195,7 @@ def test_week_grid_query_count_does_not_grow_with_courts_or_bookings(
 ):
     club, viewer = _club_with_bookings(courts)
 
-    with django_assert_num_queries(GRID_QUERIES):
+    with django_assert_num_queries(WEEK_GRID_QUERIES):
         week_grid(viewer, local_day(club))
 
 
@@ -205,3 +206,40 @@ def test_grid_now_defaults_to_the_current_time(club, member):
     viewer = _viewer(club, member)
 
     assert viewer.now >= before
+
+
+@pytest.mark.smoke
+def test_week_grid_counts_a_court_closure_only_on_that_court(club, member):
+    start = local_start(club, hour=10)
+    Closure.objects.create(
+        club=club,
+        court=court_of(club, 1),
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        reason="Resurfacing",
+    )
+
+    grid = week_grid(_viewer(club, member), local_day(club))
+
+    free = {row.label: row.cells[0].free_courts for row in grid.rows}
+    assert (free["09:00"], free["10:00"], free["11:00"], free["12:00"]) == (2, 1, 1, 2)
+
+
+@pytest.mark.smoke
+def test_week_grid_counts_a_long_booking_in_every_slot_it_spans(club, member):
+    add_booking(club, member, local_start(club, hour=14, minute=30), minutes=90)
+
+    grid = week_grid(_viewer(club, member), local_day(club))
+
+    free = {row.label: row.cells[0].free_courts for row in grid.rows}
+    assert (free["13:00"], free["14:00"], free["15:00"], free["16:00"]) == (2, 1, 1, 2)
+
+
+@pytest.mark.smoke
+def test_week_grid_link_says_how_many_courts_are_free_and_when(club, member):
+    grid = week_grid(_viewer(club, member), local_day(club))
+
+    cell = next(row for row in grid.rows if row.label == "10:00").cells[0]
+    assert cell.link_text.startswith("2 free<span")
+    assert " courts on " in cell.link_text
+    assert cell.link_text.endswith(" at 10:00</span>")
