@@ -124,7 +124,7 @@ def test_posting_the_form_books_and_redirects_to_my_bookings(club, member, membe
         "court": court_of(club).pk,
         "start": start_param(start),
         "duration": 60,
-        "partners": [partner.pk],
+        "partners": partner.email,
         "guest_names": "",
         "note": "",
     }

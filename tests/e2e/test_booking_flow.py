@@ -28,10 +28,10 @@ def test_demo_member_books_a_court_sees_it_and_cancels_it(
     page.goto(f"/c/demo/day/{tomorrow.isoformat()}/")
     expect(page.get_by_role("table")).to_be_visible()
 
-    # When they book Court 2 at 18:00 with a partner
+    # When they book Court 2 at 18:00 with a partner, typing her name
     page.get_by_role("link", name="Book Court 2 at 18:00").click()
     expect(page.get_by_role("heading", name="Book a court")).to_be_visible()
-    page.get_by_label("Alice Martin").check()
+    page.get_by_label("Partners").fill("Alice Martin")
     page.get_by_role("button", name="Book", exact=True).click()
 
     # Then "My bookings" lists it as upcoming

@@ -13,15 +13,21 @@ from django.utils.translation import ngettext
 from fortresa.accounts.models import User
 from fortresa.bookings.models import RULE_FIELDS, BookingRules, MembershipTypeRules
 from fortresa.bookings.rules import EffectiveRules, rule_problems
+from fortresa.bookings.selectors.partners import find_partner, recent_partners
 from fortresa.bookings.services.booking import MAX_GUEST_NAME, MAX_GUESTS, MAX_NOTE
 from fortresa.bookings.slots import MAX_ISO_LENGTH, parse_local_start
 from fortresa.clubs.models import Club, Court
-from fortresa.clubs.selectors import courts_of, members_of
+from fortresa.clubs.selectors import courts_of
 
 
 class PartnerChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
+
+
+# Room for a long email address on each line, and a few lines to spare.
+MAX_PARTNER_LINE = 254
+MAX_PARTNER_LINES = 10
 
 
 class BookingForm(forms.Form):
@@ -30,11 +36,18 @@ class BookingForm(forms.Form):
     court = forms.ModelChoiceField(queryset=Court.objects.none(), widget=forms.HiddenInput)
     start = forms.CharField(max_length=MAX_ISO_LENGTH, widget=forms.HiddenInput)
     duration = forms.TypedChoiceField(label=_("Duration"), coerce=int)
-    partners = PartnerChoiceField(
-        label=_("Partners"),
+    # The few people one usually plays with, one tick away; anyone else is typed.
+    recent_partners = PartnerChoiceField(
+        label=_("People you played with recently"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    partners = forms.CharField(
+        label=_("Partners"),
+        required=False,
+        max_length=(MAX_PARTNER_LINE + 1) * MAX_PARTNER_LINES,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
     )
     guest_names = forms.CharField(
         label=_("Guests"),
@@ -59,23 +72,71 @@ class BookingForm(forms.Form):
             (minutes, ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes})
             for minutes in rules.durations()
         ]
-        partners = self.fields["partners"]
-        assert isinstance(partners, forms.ModelMultipleChoiceField)  # noqa: S101 - declared above
+        self.actor = actor
         if rules.partners_required:
-            partners.queryset = (
-                User.objects.filter(pk__in=members_of(club).values("user_id"))
-                .exclude(pk=actor.pk)
-                .order_by("full_name", "email")
-            )
-            partners.help_text = ngettext(
-                "Choose exactly %(count)d partner.",
-                "Choose exactly %(count)d partners.",
-                rules.partners_required,
-            ) % {"count": rules.partners_required}
+            self._offer_partners(rules.partners_required)
         else:
             del self.fields["partners"]
+            del self.fields["recent_partners"]
         if not rules.guests_allowed:
             del self.fields["guest_names"]
+
+    def _offer_partners(self, required: int) -> None:
+        recent = recent_partners(self.club, self.actor)
+        choices = self.fields["recent_partners"]
+        assert isinstance(choices, forms.ModelMultipleChoiceField)  # noqa: S101 - declared above
+        if recent:
+            choices.queryset = User.objects.filter(pk__in=[user.pk for user in recent])
+            # Shown in the order of the last game together, not alphabetically.
+            choices.choices = [(user.pk, str(user)) for user in recent]
+        else:
+            del self.fields["recent_partners"]
+        typed = self.fields["partners"]
+        typed.widget.attrs["rows"] = max(2, required)
+        if recent:
+            help_text = ngettext(
+                "Choose exactly %(count)d partner among the club's members: tick them above, "
+                "or type their email address or full name here.",
+                "Choose exactly %(count)d partners among the club's members: tick them above, "
+                "or type their email addresses or full names here, one per line.",
+                required,
+            )
+        else:
+            help_text = ngettext(
+                "Choose exactly %(count)d partner among the club's members: type their email "
+                "address or full name.",
+                "Choose exactly %(count)d partners among the club's members: type their email "
+                "addresses or full names, one per line.",
+                required,
+            )
+        typed.help_text = help_text % {"count": required}
+
+    def clean_partners(self) -> list[User]:
+        text = str(self.cleaned_data.get("partners") or "")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(lines) > MAX_PARTNER_LINES:
+            raise forms.ValidationError(
+                _("Partners: at most %(count)d lines.") % {"count": MAX_PARTNER_LINES}
+            )
+        found: list[User] = []
+        problems: list[str] = []
+        for line in lines:
+            match = find_partner(self.club, line[:MAX_PARTNER_LINE])
+            if match.member is not None:
+                found.append(match.member)
+            elif match.ambiguous:
+                problems.append(
+                    _("Several members are called “%(text)s”: type their email address.")
+                    % {"text": match.text}
+                )
+            else:
+                problems.append(
+                    _("No member of this club has the email address or name “%(text)s”.")
+                    % {"text": match.text}
+                )
+        if problems:
+            raise forms.ValidationError(problems)
+        return found
 
     def clean_start(self) -> dt.datetime:
         start = parse_local_start(self.cleaned_data["start"], self.club.tzinfo)
@@ -88,6 +149,10 @@ class BookingForm(forms.Form):
         if "court" in self.errors or "start" in self.errors:
             # Hidden fields have nowhere to show their errors: say it once for the form.
             raise forms.ValidationError(_("This slot cannot be booked: choose one in the grid."))
+        if "partners" in self.fields and "partners" in cleaned:
+            # Ticked and typed partners together, each person once, in the order given.
+            chosen = [*cleaned.get("recent_partners", []), *cleaned["partners"]]
+            cleaned["partners"] = list({user.pk: user for user in chosen}.values())
         return cleaned
 
     def clean_guest_names(self) -> list[str]:
