@@ -7,7 +7,7 @@ from ipaddress import ip_address
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -61,6 +61,12 @@ class SessionLifetimeMiddleware:
         self.policy = login_policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Without a user id in the session Django's authentication middleware can only
+        # give an anonymous user: skip loading it (most requests for static files,
+        # health checks and public pages are anonymous).
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY not in session:
+            return self.get_response(request)
         if request.user.is_authenticated and isinstance(request.user, User):
             self._check(request, request.user)
         return self.get_response(request)

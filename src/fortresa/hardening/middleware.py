@@ -17,6 +17,7 @@ from collections.abc import Callable
 from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import ResponseHeaders
 
 from fortresa.hardening.csp import REPORTING_ENDPOINTS, ContentSecurityPolicy
 
@@ -48,7 +49,7 @@ class SecurityHeadersMiddleware:
         self.gateway_origins: list[str] = []
         self.gateways_read_at = float("-inf")
         self.policy = ContentSecurityPolicy(form_action_origins=self.configured_origins)
-        self.static_headers = {
+        static_headers = {
             "Reporting-Endpoints": REPORTING_ENDPOINTS,
             "Permissions-Policy": PERMISSIONS_POLICY,
             "Cross-Origin-Resource-Policy": "same-origin",
@@ -60,6 +61,10 @@ class SecurityHeadersMiddleware:
             # one off. The CSP is what stops injected scripts (see docs/security.md).
             "X-XSS-Protection": "0",
         }
+        # Validated and lower-cased once (ResponseHeaders refuses non-ASCII and newlines),
+        # then written straight into each response's header store: checking and setting
+        # nine headers through the mapping API was a fifth of this middleware's cost.
+        self.static_headers = list(ResponseHeaders(static_headers)._store.items())
 
     def _refresh_gateways(self) -> None:
         """Let forms post to a gateway a club enabled, without restarting the server."""
@@ -81,13 +86,20 @@ class SecurityHeadersMiddleware:
             )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # A nonce is 16 random bytes in URL-safe base64: ASCII, so safe to store as is.
         nonce = secrets.token_urlsafe(16)
         request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
-        if response.get("Content-Type", "").startswith("text/html"):
+        store = response.headers._store
+        if store.get("content-type", ("", ""))[1].startswith("text/html"):
             # Only pages hold forms; static files and JSON never touch the database here.
             self._refresh_gateways()
-        response.headers.setdefault("Content-Security-Policy", self.policy.header(nonce))
-        for name, value in self.static_headers.items():
-            response.headers.setdefault(name, value)
+        if "content-security-policy" not in store:
+            store["content-security-policy"] = (
+                "Content-Security-Policy",
+                self.policy.header(nonce),
+            )
+        for lowered, header in self.static_headers:
+            if lowered not in store:
+                store[lowered] = header
         return response
