@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-DEMO_PASSWORD = "e2e demo password 2026"
+DEMO_PASSWORD = "e2e demo password 2026"  # pragma: allowlist secret
 
 
 @dataclass(frozen=True)

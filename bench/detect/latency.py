@@ -39,7 +39,7 @@ def measure(rounds: int) -> list[float]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.FORTRESA_ALERT_WEBHOOK_URL = f"http://127.0.0.1:{server.server_address[1]}/"
-    settings.FORTRESA_ALERT_WEBHOOK_SECRET = "bench-webhook-secret-0123456789"  # noqa: S105
+    settings.FORTRESA_ALERT_WEBHOOK_SECRET = "bench-webhook-secret-0123456789"  # noqa: S105  # pragma: allowlist secret
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     samples: list[float] = []

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-WEBHOOK_SECRET = "webhook-secret-for-tests-0123456789"
+WEBHOOK_SECRET = "webhook-secret-for-tests-0123456789"  # pragma: allowlist secret
 
 
 @dataclass

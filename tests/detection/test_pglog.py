@@ -54,7 +54,7 @@ def _wait_for(cluster: JsonLogCluster, analyzer: PgLogAnalyzer, kind: str) -> Al
 def _fail_login(cluster: JsonLogCluster, user: str, times: int) -> None:
     for _ in range(times):
         with pytest.raises(psycopg.OperationalError):
-            cluster.connect(user=user, password="wrong password")
+            cluster.connect(user=user, password="wrong password")  # pragma: allowlist secret
 
 
 def test_failed_logins_with_existing_role_are_brute_force_on_valid_role(
@@ -113,7 +113,10 @@ def test_new_role_after_baseline_is_unfamiliar_principal(
 ) -> None:
     now = timezone.now()
     KnownPrincipal.objects.create(role=APP_ROLE, source="127.0.0.1", first_seen=now, last_seen=now)
-    cluster.connect(user="reporting", password="reporting password 42").close()
+    cluster.connect(
+        user="reporting",
+        password="reporting password 42",  # pragma: allowlist secret
+    ).close()  # pragma: allowlist secret
     alert = _wait_for(cluster, analyzer, Alert.Kind.DB_UNFAMILIAR_PRINCIPAL)
     assert alert.subject == "reporting@127.0.0.1"
 

@@ -20,7 +20,7 @@ from fortresa.notifications.tokens import make_preference_token
 from tests.notifications.conftest import parse, text_of
 
 pytestmark = pytest.mark.django_db
-SECRET = "a-webhook-secret-for-the-tests"
+SECRET = "a-webhook-secret-for-the-tests"  # pragma: allowlist secret
 
 
 @pytest.fixture

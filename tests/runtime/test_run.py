@@ -22,7 +22,7 @@ from tests.runtime.launcher import RunningFortresa, alive, group_alive, start_fo
 
 pytestmark = [pytest.mark.xdist_group("fortresa-run"), pytest.mark.slow]
 
-PASSWORD = "runtime demo password 7"
+PASSWORD = "runtime demo password 7"  # pragma: allowlist secret
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from fortresa.accounts.models import Passkey, RecoveryCode, SecurityEvent, TotpD
 from fortresa.accounts.services import notify_security_change
 
 RECOVERY_CODE_COUNT = 10
-_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # pragma: allowlist secret
 TOTP_STEP = 30
 ISSUER = "Fortresa"
 

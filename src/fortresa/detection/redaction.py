@@ -21,7 +21,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(\bPASSWORD\s+)(?:'(?:[^']|'')*'?|\$\w*\$.*?\$\w*\$|\S+)", re.I | re.S),
         r"\1" + "'" + REDACTED + "'",
     ),
-    # scheme://user:password@host
+    # scheme://user:password@host  # pragma: allowlist secret
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*(@)", re.I), r"\1" + REDACTED + r"\2"),
     # key=value pairs (libpq conninfo, query strings, form bodies, JSON-ish text)
     (

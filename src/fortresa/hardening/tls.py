@@ -103,7 +103,7 @@ def production_tls_files(cert: str, key: str) -> tuple[Path, Path]:
     certificate = _read_certificate(paths[0])
     if certificate is None:
         raise TlsConfigError(f"FORTRESA_TLS_CERT={cert} holds no PEM certificate")
-    if b"BEGIN PRIVATE KEY" not in paths[1].read_bytes():
+    if b"BEGIN PRIVATE KEY" not in paths[1].read_bytes():  # pragma: allowlist secret
         raise TlsConfigError(
             f"FORTRESA_TLS_KEY={key} must be an unencrypted PKCS#8 PEM key "
             "(convert with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8)"
