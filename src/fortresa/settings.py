@@ -155,6 +155,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "queue"),
         "data_folder_out": str(VAR_DIR / "queue"),
         "processed_folder": str(VAR_DIR / "queue-done"),
+        # Broadcast (pidbox) messages; kombu's default is a "control" folder in the cwd.
+        "control_folder": str(VAR_DIR / "queue-control"),
         "store_processed": False,
     }
 )
