@@ -23,7 +23,7 @@ from fortresa.hardening.servers import (
     server_certificate,
 )
 
-VAR_SUBDIRS = ("secrets", "tls", "queue", "queue-done", "cache", "mail", "static")
+VAR_SUBDIRS = ("secrets", "tls", "queue", "queue-done", "queue-control", "cache", "mail", "static")
 _LOOPBACK_OR_ANY = {"127.0.0.1", "::1", "localhost", "0.0.0.0", "::"}  # noqa: S104
 
 

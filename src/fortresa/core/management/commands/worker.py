@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
         if not settings.REDIS_URL:
             # The filesystem broker exchanges messages through these folders.
-            for folder in ("queue", "queue-done"):
+            for folder in ("queue", "queue-done", "queue-control"):
                 (Path(settings.VAR_DIR) / folder).mkdir(parents=True, exist_ok=True, mode=0o700)
         concurrency = options["concurrency"]
         argv = [
