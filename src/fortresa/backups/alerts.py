@@ -1,7 +1,9 @@
-"""Alert-worthy backup conditions, kept as rows until the detection area delivers them.
+"""Alert-worthy backup conditions: one open row per condition, delivered by detection.
 
 ``raise_alert`` is idempotent: while a condition lasts there is one open row per
-(kind, subject); ``resolve_alert`` closes it when the condition clears.
+(kind, subject); when it opens, the detection area's alert is raised (email, webhook,
+triage page) and the row marked delivered. ``resolve_alert`` closes it when the
+condition clears.
 """
 
 from __future__ import annotations
@@ -9,12 +11,40 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fortresa.backups.models import BackupAlert
 
 logger = logging.getLogger(__name__)
+# A damaged repository is the one backups cannot survive; the rest are urgent too.
+SEVERITY = {
+    BackupAlert.Kind.BACKUP_FAILED: "high",
+    BackupAlert.Kind.VERIFY_FAILED: "critical",
+    BackupAlert.Kind.DRILL_FAILED: "high",
+    BackupAlert.Kind.WAL_LAG: "high",
+    BackupAlert.Kind.MISSED_SCHEDULE: "medium",
+    BackupAlert.Kind.REPOSITORY_UNREACHABLE: "high",
+}
+
+
+def _deliver(alert: BackupAlert) -> None:
+    """Hand a newly opened condition to detection, which alerts the security contacts."""
+    if not apps.is_installed("fortresa.detection"):
+        return
+    from fortresa.detection.alerts import raise_alert as raise_security_alert
+
+    kind = alert.kind if alert.kind == "backup_failed" else f"backup_{alert.kind}"
+    raise_security_alert(
+        kind=kind,
+        severity=SEVERITY.get(BackupAlert.Kind(alert.kind), "high"),
+        source="backups",
+        subject=alert.subject,
+        evidence={"message": alert.message, **alert.details},
+    )
+    alert.delivered_at = timezone.now()
+    alert.save(update_fields=["delivered_at"])
 
 
 def raise_alert(
@@ -36,7 +66,9 @@ def raise_alert(
                         "last_seen_at": now,
                     },
                 )
-                if not created:
+                if created:
+                    _deliver(alert)
+                else:
                     alert.message = message
                     alert.details = details or {}
                     alert.last_seen_at = now

@@ -85,6 +85,21 @@ class Alert(models.Model):
             _("Payment: reference does not match"),
         )
         PAYMENT_REPLAY = "payment_replay", _("Payment notification replayed")
+        # Raised by fortresa.backups.alerts when a backup condition opens.
+        BACKUP_FAILED = "backup_failed", _("Backup failed")
+        BACKUP_VERIFY_FAILED = "backup_verify_failed", _("Backup verification failed")
+        BACKUP_DRILL_FAILED = "backup_drill_failed", _("Restore drill failed")
+        BACKUP_WAL_LAG = "backup_wal_lag", _("WAL archive lagging")
+        BACKUP_MISSED_SCHEDULE = "backup_missed_schedule", _("Backup schedule missed")
+        BACKUP_REPOSITORY_UNREACHABLE = (
+            "backup_repository_unreachable",
+            _("Backup repository unreachable"),
+        )
+        # Raised by fortresa.supplychain when an audit finds advisories at or above its bar.
+        DEPENDENCY_VULNERABILITY = (
+            "dependency_vulnerability",
+            _("Installed package with a known vulnerability"),
+        )
 
     class Severity(models.TextChoices):
         LOW = "low", _("Low")

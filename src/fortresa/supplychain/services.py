@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 
 from fortresa.core.audit import record_event
@@ -34,4 +35,27 @@ def record_audit_run(*, report: AuditReport, actor: Any = None) -> AuditRun:
         target=f"audit-run:{run.pk}",
         details={"result": run.result, "mode": run.mode, "counts": run.counts},
     )
+    if report.failing:
+        _alert(run, report)
     return run
+
+
+def _alert(run: AuditRun, report: AuditReport) -> None:
+    """An audit finding at or above the bar is an alert for the security contacts."""
+    if not apps.is_installed("fortresa.detection"):
+        return
+    from fortresa.detection.alerts import raise_alert
+
+    worst = max(report.failing, key=lambda finding: finding.severity.rank).severity
+    raise_alert(
+        kind="dependency_vulnerability",
+        # An advisory without a rating counts as high, as the audit itself does.
+        severity="high" if worst.value == "unknown" else worst.value,
+        source="supplychain",
+        subject=f"{len(report.failing)} advisories",
+        evidence={
+            "audit_run": run.pk,
+            "advisories": sorted({f.advisory_id for f in report.failing})[:20],
+            "packages": sorted({f"{f.package} {f.version}" for f in report.failing})[:20],
+        },
+    )
