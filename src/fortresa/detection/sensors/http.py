@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -70,13 +71,20 @@ def _json_values(node: object, path: str) -> Iterator[tuple[str, str]]:
         yield path, node
 
 
+@lru_cache(maxsize=256)
+def _header_name(key: str) -> str:
+    return key[5:].replace("_", "-").title()
+
+
 def request_values(request: HttpRequest) -> Iterator[Value]:
     """Every inspectable value of ``request``, password fields and codes left out."""
     yield "path", "path", request.path
-    for name, values in request.GET.lists():
-        yield "query", "name", name
-        for value in values:
-            yield "query", name, value
+    # Parsing an empty query string still builds a QueryDict: skip it when there is none.
+    if request.META.get("QUERY_STRING"):
+        for name, values in request.GET.lists():
+            yield "query", "name", name
+            for value in values:
+                yield "query", name, value
     if request.method == "POST":
         content_type = request.content_type or ""
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
@@ -94,12 +102,9 @@ def request_values(request: HttpRequest) -> Iterator[Value]:
             for name, value in _json_values(document, ""):
                 yield "json", name, value
     for key, value in request.META.items():
-        if (
-            key.startswith("HTTP_")
-            and key not in SKIPPED_HEADERS
-            and not key.startswith("HTTP_SEC_")
-        ):
-            yield "header", key[5:].replace("_", "-").title(), str(value)
+        # The WSGI environ also holds the server's own variables: headers first.
+        if key[:5] == "HTTP_" and key not in SKIPPED_HEADERS and key[:9] != "HTTP_SEC_":
+            yield "header", _header_name(key), str(value)
     for name, value in request.COOKIES.items():
         yield "cookie", name, value
 
