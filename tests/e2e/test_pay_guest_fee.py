@@ -23,7 +23,7 @@ def test_demo_member_pays_a_guest_fee_through_the_simulator(
     tomorrow = dt.datetime.now(ZoneInfo("Europe/Paris")).date() + dt.timedelta(days=1)
     page.goto(f"/c/demo/day/{tomorrow.isoformat()}/")
     page.get_by_role("link", name="Book Indoor 1 at 19:00").click()
-    page.get_by_label("Bruno Keller").check()
+    page.get_by_label("Partners").fill("Bruno Keller")
     page.get_by_label("Guests").fill("Grace Guest")
     page.get_by_role("button", name="Book", exact=True).click()
 
