@@ -243,3 +243,28 @@ def test_week_grid_link_says_how_many_courts_are_free_and_when(club, member):
     assert cell.link_text.startswith("2 free<span")
     assert " courts on " in cell.link_text
     assert cell.link_text.endswith(" at 10:00</span>")
+
+
+@pytest.mark.smoke
+def test_week_grid_counts_closures_that_overlap_each_other(club, member):
+    first = local_day(club)
+    day_start = dt.datetime.combine(first, dt.time(0), tzinfo=club.tzinfo)
+    Closure.objects.create(
+        club=club,
+        starts_at=day_start - dt.timedelta(days=3),
+        ends_at=day_start + dt.timedelta(hours=12),
+        reason="Works",
+    )
+    Closure.objects.create(
+        club=club,
+        court=court_of(club, 0),
+        starts_at=day_start + dt.timedelta(hours=9),
+        ends_at=day_start + dt.timedelta(hours=15),
+        reason="Lesson",
+    )
+
+    grid = week_grid(_viewer(club, member), first)
+
+    free = {row.label: row.cells[0].free_courts for row in grid.rows}
+    assert (free["11:00"], free["12:00"], free["14:00"], free["15:00"]) == (0, 1, 1, 2)
+    assert [row.cells[0].open_courts for row in grid.rows][:1] == [2]

@@ -215,6 +215,18 @@ def day_grid(viewer: Viewer, day: dt.date) -> DayGrid:
     return DayGrid(day=day, courts=schedule.courts, rows=rows, sees_names=viewer.sees_names)
 
 
+class _SlotGroup:
+    """One day's slot list and how many courts have it, and per slot how many are taken."""
+
+    def __init__(self, day: dt.date, slots: list[Slot]) -> None:
+        self.day = day
+        self.slots = slots
+        self.starts = [slot.starts_at for slot in slots]
+        self.ends = [slot.ends_at for slot in slots]
+        self.courts = 0
+        self.taken = [0] * len(slots)
+
+
 def week_grid(viewer: Viewer, first_day: dt.date) -> WeekGrid:
     """Seven local days from ``first_day``: for each slot time, how many courts are free."""
     club = viewer.access.club
@@ -223,33 +235,39 @@ def week_grid(viewer: Viewer, first_day: dt.date) -> WeekGrid:
     _, end = day_bounds(days[-1], club.tzinfo)
     schedule = load_schedule(club, start, end, with_people=False)
     now, minutes = viewer.now, viewer.rules.slot_minutes
-    # (wall-clock time, fold) -> day -> [open courts, free courts, any slot past]
-    counts: dict[tuple[dt.time, int], dict[dt.date, list[int]]] = {}
-    labels: dict[tuple[dt.time, int], str] = {}
-    # Courts with the same hours share one slot list; key and label it once.
-    keyed: dict[int, list[tuple[tuple[dt.time, int], str]]] = {}
+    # Courts with the same hours on a day share one slot list: count them together, and
+    # per slot how many of them a closure or booking takes, so the work follows the
+    # bookings rather than courts x slots.
+    groups: dict[int, _SlotGroup] = {}
     for court in schedule.courts:
         closed, booked = schedule.closed(court), schedule.booked(court)
         for day in days:
             slots = schedule.slots(court, day, minutes)
-            keys = keyed.get(id(slots))
-            if keys is None:
-                keys = keyed[id(slots)] = [
-                    ((slot.local_start.time(), slot.local_start.fold), slot.label) for slot in slots
-                ]
-            flags = zip(
-                slots, keys, closed.overlapped(slots), booked.overlapped(slots), strict=True
-            )
-            for slot, (key, label), is_closed, is_booked in flags:
-                labels.setdefault(key, label)
-                tally = counts.setdefault(key, {}).setdefault(day, [0, 0, 0])
-                tally[0] += 1
-                if is_closed or is_booked:
-                    continue
-                if slot.starts_at < now:
-                    tally[2] = 1
-                else:
-                    tally[1] += 1
+            if not slots:
+                continue
+            group = groups.get(id(slots))
+            if group is None:
+                group = groups[id(slots)] = _SlotGroup(day, slots)
+            group.courts += 1
+            for index in closed.covered(group.starts, group.ends) | booked.covered(
+                group.starts, group.ends
+            ):
+                group.taken[index] += 1
+    # (wall-clock time, fold) -> day -> [open courts, free courts, any slot past]
+    counts: dict[tuple[dt.time, int], dict[dt.date, list[int]]] = {}
+    labels: dict[tuple[dt.time, int], str] = {}
+    for group in groups.values():
+        for slot, taken_courts in zip(group.slots, group.taken, strict=True):
+            key = (slot.local_start.time(), slot.local_start.fold)
+            if key not in labels:
+                labels[key] = slot.label
+            tally = counts.setdefault(key, {}).setdefault(group.day, [0, 0, 0])
+            tally[0] += group.courts
+            untaken = group.courts - taken_courts
+            if untaken and slot.starts_at < now:
+                tally[2] = 1
+            elif untaken:
+                tally[1] += untaken
     day_urls = {day: reverse("bookings:day_for", args=[club.slug, day.isoformat()]) for day in days}
     day_labels = {day: formats.date_format(day, "l j F") for day in days}
     rows = []

@@ -8,7 +8,7 @@ over each court's intervals instead of a scan.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +39,7 @@ class BookedSpan(NamedTuple):
 
 
 class Intervals:
-    """Half-open UTC intervals of one court, searched in O(log n) or in one sweep."""
+    """Half-open UTC intervals of one court, searched by bisection."""
 
     def __init__(self, items: Iterable[tuple[dt.datetime, dt.datetime, object]]) -> None:
         ordered = sorted(items, key=lambda item: item[0])
@@ -63,20 +63,22 @@ class Intervals:
             index -= 1
         return found
 
-    def overlapped(self, slots: Sequence[Slot]) -> list[bool]:
-        """For each of ``slots`` (in time order), whether an interval overlaps it.
-
-        One sweep over both lists: an interval overlaps a slot when it starts before the
-        slot ends and ends after the slot starts, so with the intervals ordered by start
-        it is enough to know how far the ones starting before the slot's end reach.
-        """
-        flags = []
-        count, total = 0, len(self.starts)
-        for slot in slots:
-            while count < total and self.starts[count] < slot.ends_at:
-                count += 1
-            flags.append(count > 0 and self.reach[count - 1] > slot.starts_at)
-        return flags
+    def covered(self, starts: Sequence[dt.datetime], ends: Sequence[dt.datetime]) -> set[int]:
+        """Indices of the slots (equal lengths, in time order, given by their starts and
+        ends) that at least one interval overlaps; work in proportion to the intervals
+        near those slots, not to the number of slots."""
+        if not starts:
+            return set()
+        first, last = starts[0], ends[-1]
+        hits: set[int] = set()
+        index = bisect_left(self.starts, last) - 1
+        while index >= 0 and self.reach[index] > first:
+            start, end = self.starts[index], self.ends[index]
+            if end > first:
+                # Slot i overlaps [start, end) when it ends after start and starts before end.
+                hits.update(range(bisect_right(ends, start), bisect_left(starts, end)))
+            index -= 1
+        return hits
 
 
 @dataclass
