@@ -41,18 +41,16 @@ def test_seeding_twice_creates_nothing_new() -> None:
     assert first["OpeningHours"] == 28
 
 
+OLD_PASSWORD = "an old password here"  # pragma: allowlist secret
+
+
 def test_reseeding_resets_the_demo_password() -> None:
-    seed_demo(password="an old password here")  # pragma: allowlist secret
+    seed_demo(password=OLD_PASSWORD)
 
     seed_demo(password=PASSWORD)
 
     assert authenticate(username="member@demo.test", password=PASSWORD) is not None
-    assert (
-        authenticate(
-            username="member@demo.test", password="an old password here"
-        )  # pragma: allowlist secret
-        is None  # pragma: allowlist secret
-    )  # pragma: allowlist secret
+    assert authenticate(username="member@demo.test", password=OLD_PASSWORD) is None
 
 
 def test_demo_club_has_rules_requiring_one_partner_and_allowing_paid_guests() -> None:
