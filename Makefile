@@ -103,6 +103,8 @@ typecheck: install-dev
 # Fails on any committed secret: the baseline holds no accepted findings, so every
 # finding is new. A deliberate test value is marked on its line with
 # `pragma: allowlist secret`.
+# History: the commits after the reviewed base recorded in .secret-scan-base.
+SECRET_SCAN_RANGE ?= $(shell sed -n 's/^base //p' .secret-scan-base)..HEAD
 secret-scan: install-dev
 	git ls-files -z | xargs -0 $(BIN)/detect-secrets-hook --baseline .secrets.baseline  # pragma: allowlist secret
 	$(BIN)/python -m fortresa.supplychain.history_scan --baseline .secrets.baseline \
