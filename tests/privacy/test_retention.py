@@ -83,8 +83,8 @@ def test_resolved_alert_is_purged_but_alert_tied_to_a_breach_is_kept() -> None:
     plain = Alert.objects.create(**common)
     tied = Alert.objects.create(**common, breach_reference="BR-2030-0001")
     purge_expired(now=now + dt.timedelta(days=800))
-    assert list(Alert.objects.values_list("pk", flat=True)) == [tied.pk]
-    assert not Alert.objects.filter(pk=plain.pk).exists()
+    remaining = Alert.objects.filter(pk__in=[plain.pk, tied.pk]).values_list("pk", flat=True)
+    assert list(remaining) == [tied.pk]
 
 
 @pytest.mark.django_db
@@ -118,6 +118,7 @@ def test_zero_days_keeps_a_category(settings: Any) -> None:
 
 @pytest.mark.django_db
 def test_daily_task_reports_what_it_purged() -> None:
-    result = purge_expired_data.delay().get()
+    # Called as the worker calls it; .delay().get() depends on how other tests left Celery.
+    result = purge_expired_data()
     assert "logs" in result
     assert "erasure_seals" in result

@@ -475,6 +475,7 @@ NOT_EXPORTED: dict[str, dict[str, str]] = {
     "notifications.PendingMessage": {
         "mime": "a message in transit, deleted once delivered; its log row is exported"
     },
+    "notifications.DnsCheck": {"results": "SPF, DKIM and DMARC records of a sending domain"},
     "privacy.Breach": dict.fromkeys(
         (
             "nature",
