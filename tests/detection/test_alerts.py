@@ -5,7 +5,7 @@ import json
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from fortresa.core.models import AuditEvent
@@ -183,3 +183,12 @@ def test_non_critical_alert_cannot_open_breach_record(settings: SettingsWrapper)
     alert = _raise(severity=Alert.Severity.HIGH)
     with pytest.raises(BreachRecordUnavailable):
         open_breach_record(alert=alert, actor=None)
+
+
+def test_alert_email_is_in_the_deployment_language_whatever_the_thread_has_active(
+    settings: SettingsWrapper, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    settings.FORTRESA_SECURITY_EMAILS = ["security@club.test"]
+    with translation.override("de"), django_capture_on_commit_callbacks(execute=True):
+        _raise(evidence={})
+    assert "Potential SQL injection" in mail.outbox[0].subject

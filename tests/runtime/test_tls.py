@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from fortresa.hardening.tls import TlsConfigError, ensure_local_ca, production_tls_files
+from fortresa.hardening.tls import (
+    TlsConfigError,
+    ensure_local_ca,
+    pem_label,
+    production_tls_files,
+)
 
 pytestmark = pytest.mark.smoke
 
@@ -62,9 +69,7 @@ def test_private_keys_are_pkcs8_and_owner_only(tmp_path: Path) -> None:
 
     for key in (files.ca_key, files.server_key):
         assert stat.S_IMODE(key.stat().st_mode) == 0o600
-        assert key.read_bytes().startswith(
-            b"-----BEGIN PRIVATE KEY-----"  # pragma: allowlist secret
-        )  # pragma: allowlist secret
+        assert pem_label(key.read_bytes()) == "PRIVATE KEY"
 
 
 def test_second_run_keeps_valid_certificates(tmp_path: Path) -> None:
@@ -133,9 +138,14 @@ def test_production_refuses_missing_certificate(tmp_path: Path) -> None:
 def test_production_refuses_a_key_that_is_not_pkcs8(tmp_path: Path) -> None:
     files = ensure_local_ca(tmp_path, now=NOW).files
     legacy_key = tmp_path / "legacy-key.pem"
-    legacy_key.write_text(
-        "-----BEGIN EC PRIVATE KEY-----\n...\n-----END EC PRIVATE KEY-----\n"  # pragma: allowlist secret
-    )  # pragma: allowlist secret
+    # A real key of this run, written in the traditional (SEC1) form granian refuses.
+    legacy_key.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
 
     with pytest.raises(TlsConfigError, match="PKCS#8"):
         production_tls_files(str(files.server_cert), str(legacy_key))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,12 +104,18 @@ def production_tls_files(cert: str, key: str) -> tuple[Path, Path]:
     certificate = _read_certificate(paths[0])
     if certificate is None:
         raise TlsConfigError(f"FORTRESA_TLS_CERT={cert} holds no PEM certificate")
-    if b"BEGIN PRIVATE KEY" not in paths[1].read_bytes():  # pragma: allowlist secret
+    if pem_label(paths[1].read_bytes()) != "PRIVATE KEY":
         raise TlsConfigError(
             f"FORTRESA_TLS_KEY={key} must be an unencrypted PKCS#8 PEM key "
             "(convert with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8)"
         )
     return paths[0], paths[1]
+
+
+def pem_label(data: bytes) -> str | None:
+    """The label of the first PEM block: PKCS#8 keys say just "PRIVATE KEY"."""
+    match = re.search(rb"-----BEGIN ([A-Z0-9 ]+)-----", data)
+    return match.group(1).decode() if match else None
 
 
 def certificate_covers(certificate: x509.Certificate, names: tuple[str, ...]) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.utils import translation
 
 from fortresa.detection.conf import DetectionSettings, detection_settings
 from fortresa.detection.models import Alert
@@ -14,7 +16,7 @@ class DeliveryError(Exception):
     """The channel could not deliver the alert (after its own retries)."""
 
 
-class AlertChannel:
+class AlertChannel(ABC):
     """Delivers one alert somewhere outside the application.
 
     ``send`` must not change the alert; it raises ``DeliveryError`` when delivery failed
@@ -27,20 +29,23 @@ class AlertChannel:
         self.config = config
 
     @classmethod
-    def configured(cls, config: DetectionSettings) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def configured(cls, config: DetectionSettings) -> bool: ...
 
-    def send(self, alert: Alert) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, alert: Alert) -> int: ...
 
 
 def alert_document(alert: Alert) -> dict[str, Any]:
     """The alert as channels send it: no secret, only redacted evidence."""
     site = str(getattr(settings, "FORTRESA_SITE_URL", "")).rstrip("/")
+    # The deployment's language, whatever the delivering thread had active.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(alert.get_kind_display())
     return {
         "id": alert.pk,
         "kind": alert.kind,
-        "title": str(alert.get_kind_display()),
+        "title": title,
         "severity": alert.severity,
         "source": alert.source,
         "subject": alert.subject,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,7 +42,7 @@ def not_configured(summary: str) -> ProbeOutcome:
     return ProbeOutcome(ComponentStatus.NOT_CONFIGURED, summary)
 
 
-class Probe:
+class Probe(ABC):
     """One measurement. Subclasses set ``slug`` and ``component`` and implement ``check``.
 
     ``check`` must not raise for the failure it measures (a refused connection is a
@@ -59,8 +60,8 @@ class Probe:
             return not_configured(f"{self.requires_app} is not installed")
         return None
 
-    def check(self, *, now: datetime, conf: StatusSettings) -> ProbeOutcome:
-        raise NotImplementedError
+    @abstractmethod
+    def check(self, *, now: datetime, conf: StatusSettings) -> ProbeOutcome: ...
 
     def run(self, *, now: datetime, conf: StatusSettings) -> ProbeOutcome:
         skipped = self.configured()

@@ -6,6 +6,7 @@ the status area works whether or not those apps are installed.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import datetime, timedelta
 from importlib import import_module
 
@@ -30,11 +31,11 @@ class RecordAgeProbe(Probe):
 
     what = "job"
 
-    def last_success_at(self) -> datetime | None:
-        raise NotImplementedError
+    @abstractmethod
+    def last_success_at(self) -> datetime | None: ...
 
-    def thresholds(self, conf: StatusSettings) -> tuple[timedelta, timedelta]:
-        raise NotImplementedError
+    @abstractmethod
+    def thresholds(self, conf: StatusSettings) -> tuple[timedelta, timedelta]: ...
 
     def check(self, *, now: datetime, conf: StatusSettings) -> ProbeOutcome:
         warn, fail = self.thresholds(conf)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -81,7 +82,7 @@ class Section:
         return self.status == Status.DECLARED
 
 
-class Provider:
+class Provider(ABC):
     """One section of the security page.
 
     ``evaluate`` must not change anything and must not raise for missing data: return
@@ -94,8 +95,8 @@ class Provider:
     promise: ClassVar[str | Promise]
     requires_app: ClassVar[str] = ""
 
-    def evaluate(self, *, now: dt.datetime, club: Club | None = None) -> Section:
-        raise NotImplementedError
+    @abstractmethod
+    def evaluate(self, *, now: dt.datetime, club: Club | None = None) -> Section: ...
 
     def section(self, status: Status, **fields: Any) -> Section:
         return Section(

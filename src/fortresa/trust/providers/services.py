@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from abc import abstractmethod
 from importlib import import_module
 
 from django.apps import apps
@@ -62,8 +63,8 @@ class _PaymentsBase(Provider):
     )
     requires_app = "fortresa.payments"
 
-    def gateways(self, club: Club | None) -> list[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def gateways(self, club: Club | None) -> list[str]: ...
 
     def evaluate(self, *, now: dt.datetime, club: Club | None = None) -> Section:
         gateways = self.gateways(club)
