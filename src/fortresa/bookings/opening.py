@@ -240,14 +240,19 @@ def run_draw(*, draw_id: int) -> DrawResult | None:
     from fortresa.bookings.services.booking import create_booking
 
     with transaction.atomic():
+        # Only a due, open draw is locked: a task that runs early (or twice) must not
+        # hold the row that members' entries share-lock while the window takes them.
         draw = (
             OpeningDraw.objects.select_for_update(of=("self",))
             .select_related("club")
-            .filter(pk=draw_id)
+            .filter(
+                pk=draw_id,
+                status=OpeningDraw.Status.OPEN,
+                window_closes_at__lte=timezone.now(),
+            )
             .first()
         )
-        now = timezone.now()
-        if draw is None or draw.status != OpeningDraw.Status.OPEN or now < draw.window_closes_at:
+        if draw is None:
             return None
         entries = list(
             draw.entries.filter(status=DrawEntry.Status.PENDING)
