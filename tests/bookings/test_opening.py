@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fortresa.accounts.models import User
@@ -283,3 +283,37 @@ def test_concurrent_entries_for_one_slot_end_with_one_booking(transactional_db):
     assert DrawEntry.objects.count() == 20
     assert Booking.objects.filter(club=club).count() == 1
     assert DrawEntry.objects.filter(status=DrawEntry.Status.WON).count() == 1
+
+
+@pytest.mark.slow
+def test_a_draw_task_run_before_the_window_closes_does_not_block_entries(transactional_db):
+    club = make_fair_club(draw_seconds=60, opened_seconds_ago=1)
+    first, second = (make_membership(club).user for _ in range(2))
+    start = new_day_start(club)
+    enter(club, first, start)
+    draw = OpeningDraw.objects.get(club=club)
+    early_run_holds = threading.Event()
+    entry_done = threading.Event()
+
+    def early_task() -> None:
+        # The task's transaction stays open while a member enters, as it would if the
+        # queue delivered it early and it were slow to commit.
+        try:
+            with transaction.atomic():
+                assert run_draw(draw_id=draw.pk) is None
+                early_run_holds.set()
+                entry_done.wait(timeout=10)
+        finally:
+            connection.close()
+
+    task = threading.Thread(target=early_task)
+    task.start()
+    try:
+        assert early_run_holds.wait(timeout=10)
+        entered = enter(club, second, start)
+    finally:
+        entry_done.set()
+        task.join()
+
+    assert entered.entry.draw_id == draw.pk
+    assert OpeningDraw.objects.get(pk=draw.pk).status == OpeningDraw.Status.OPEN
