@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from typing import Any
 
@@ -24,6 +25,23 @@ CONTEXT = {
     "club": {"name": "Tennis Club"},
     "link": "https://courts.example.test/invite/x/",
     "days": 7,
+    # The privacy area's kinds.
+    "breach": {
+        "reference": "BR-1",
+        "title": "Leak",
+        "facts": "A copy of the member list was taken.",
+        "consequences": "",
+        "measures": "",
+        "deadline": dt.datetime(2026, 1, 4, 9, 0, tzinfo=dt.UTC),
+    },
+    "hours": 24,
+    "hours_left": 48,
+    "url": "https://courts.example.test/ops/breaches/1/",
+    "controller": "Tennis Club",
+    "dpo_contact": "dpo@example.test",
+    "controller_contact": "",
+    "undo_url": "https://courts.example.test/privacy/restore/x/y/",
+    "undo_until": dt.datetime(2026, 1, 31, 9, 0, tzinfo=dt.UTC),
 }
 
 

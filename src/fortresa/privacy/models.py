@@ -103,7 +103,7 @@ class MemberCommunication(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Delivered to the mail server")
+        SENT = "sent", _("Handed to the mail service")
         FAILED = "failed", _("Failed")
 
     breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="communications")
@@ -117,6 +117,14 @@ class MemberCommunication(models.Model):
     error = models.CharField(max_length=300, blank=True)
     queued_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The pipeline's log of the email: whether the mail server took it, bounced it.
+    message = models.ForeignKey(
+        "notifications.MessageLog",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [

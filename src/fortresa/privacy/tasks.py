@@ -1,7 +1,7 @@
 """Background work of the privacy area: its emails, the 72-hour reminders, the daily purge.
 
-Emails go through Django's mail API (the mail pipeline's public API had not landed
-when this was written); each task is idempotent.
+Every email goes through the mail pipeline (``notifications.services.send_email``), so it
+is DKIM-signed, logged, rate-limited and retried like any other; each task is idempotent.
 """
 
 from __future__ import annotations
@@ -11,26 +11,17 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from fortresa.notifications.addresses import InvalidRecipient
+from fortresa.notifications.models import MessageLog
+from fortresa.notifications.services import send_email
 from fortresa.privacy.breaches import claim_due_reminders
 from fortresa.privacy.conf import privacy_settings
 from fortresa.privacy.models import MemberCommunication
 
 logger = logging.getLogger(__name__)
-
-
-def _send(*, to: list[str], template: str, context: dict[str, object], language: str) -> None:
-    with translation.override(language):
-        subject = render_to_string(f"privacy/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"privacy/email/{template}.txt", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
-    )
-    message.send()
 
 
 @shared_task(name="fortresa.privacy.tasks.send_erasure_confirmation")
@@ -41,9 +32,9 @@ def send_erasure_confirmation(
     undo_url = (
         config.site_url + reverse("privacy:undo", args=[pseudonym, undo_key]) if undo_key else ""
     )
-    _send(
-        to=[address],
-        template="erasure",
+    send_email(
+        to=address,
+        kind="erasure_confirmation",
         context={
             "undo_url": undo_url,
             "undo_until": dt.datetime.fromisoformat(undo_until) if undo_until else None,
@@ -67,9 +58,9 @@ def send_member_communication(communication_id: int) -> None:
     config = privacy_settings()
     communication.attempts += 1
     try:
-        _send(
-            to=[communication.recipient],
-            template="breach_member",
+        log = send_email(
+            to=communication.recipient,
+            kind="breach_notice",
             context={
                 "breach": communication.breach,
                 "controller": config.controller,
@@ -77,16 +68,25 @@ def send_member_communication(communication_id: int) -> None:
                 "controller_contact": config.controller_contact,
             },
             language=communication.language,
+            user=communication.user,
         )
-    except OSError as exc:
+    except InvalidRecipient as error:
         communication.status = MemberCommunication.Status.FAILED
-        communication.error = str(exc)[:300]
-        logger.warning("breach communication %s failed: %s", communication_id, exc)
-    else:
+        communication.error = str(error)[:300]
+        communication.save(update_fields=["status", "attempts", "error"])
+        return
+    communication.message = log
+    if log.status == MessageLog.Status.QUEUED:
         communication.status = MemberCommunication.Status.SENT
         communication.sent_at = timezone.now()
         communication.error = ""
-    communication.save(update_fields=["status", "attempts", "error", "sent_at"])
+    else:
+        # Refused before queueing (a bounced address, a rate limit): shown to the
+        # operator, and "email every affected member" tries it again.
+        communication.status = MemberCommunication.Status.FAILED
+        communication.error = str(log.get_status_display())[:300]
+        logger.warning("breach communication %s not sent: %s", communication_id, log.status)
+    communication.save(update_fields=["status", "attempts", "error", "sent_at", "message"])
 
 
 @shared_task(name="fortresa.privacy.tasks.send_breach_reminders")
@@ -99,12 +99,13 @@ def send_breach_reminders() -> int:
             logger.warning("breach %s: %sh reminder but no security contacts", breach, hours)
             continue
         url = config.site_url + reverse("privacy:breach", args=[breach.pk])
-        _send(
-            to=list(config.security_emails),
-            template="breach_reminder",
-            context={"breach": breach, "hours": hours, "hours_left": 72 - hours, "url": url},
-            language=settings.LANGUAGE_CODE,
-        )
+        for address in config.security_emails:
+            send_email(
+                to=address,
+                kind="breach_reminder",
+                context={"breach": breach, "hours": hours, "hours_left": 72 - hours, "url": url},
+                language=settings.LANGUAGE_CODE,
+            )
         sent += 1
     return sent
 

@@ -106,7 +106,7 @@ def _detail(
             "form": form or BreachForm(instance=breach),
             "notify_form": notify_form
             or AuthorityNotificationForm(breach=breach, initial={"language": get_language()}),
-            "communications": breach.communications.order_by("pk"),
+            "communications": breach.communications.select_related("message").order_by("pk"),
             "reminders": breach.reminders.order_by("hours"),
         },
         status=status,
