@@ -14,6 +14,7 @@ from html import unescape
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from fortresa.accounts.models import User
@@ -174,8 +175,12 @@ def member_at_gateway(checkout: Checkout, decision: str = "approve") -> str:
         status, _location, page = browser_request("GET", checkout.url)
     assert status == 200, page
     action = unescape(re.search(r'<form method="post" action="([^"]+)"', page).group(1))  # type: ignore[union-attr]
-    status, location, _page = browser_request("POST", action, urlencode({"decision": decision}))
-    assert status == 303
+    status, location, page = browser_request("POST", action, urlencode({"decision": decision}))
+    if status == 200 and decision == "decline":
+        # Stripe keeps the member on its page after a decline; this one gives up.
+        assert "Your card was declined." in page
+        status, location, page = browser_request("POST", action, "decision=cancel")
+    assert status == 303, page
     return location
 
 
@@ -195,6 +200,24 @@ def deliver(client: Client, item: Outgoing) -> int:
 
 def deliver_all(client: Client, simulators: RunningSimulators) -> list[int]:
     return [deliver(client, item) for item in simulators.store.take_outbox()]
+
+
+def checkout_from(response: HttpResponse) -> Checkout:
+    """Where one of our pages sends the member: a redirect, or Paybox's signed form."""
+    if response.status_code == 302:
+        return Checkout(external_reference="", url=response["Location"])
+    page = response.content.decode()
+    assert response.status_code == 200, page
+    form = re.search(
+        r'<form method="post" action="([^"]+)" id="gateway-form">(.*?)</form>', page, re.S
+    )
+    assert form is not None, page
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2))
+    return Checkout(
+        external_reference="",
+        url=unescape(form.group(1)),
+        form_fields=tuple((unescape(name), unescape(value)) for name, value in fields),
+    )
 
 
 def return_to_site(client: Client, location: str) -> str:

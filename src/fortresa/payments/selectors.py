@@ -8,9 +8,15 @@ from django.shortcuts import get_object_or_404
 
 from fortresa.accounts.models import User
 from fortresa.bookings.models import Booking
-from fortresa.clubs.models import Club, Role
+from fortresa.clubs.models import Club, Membership, Role
 from fortresa.clubs.selectors import access_club
-from fortresa.payments.models import ClubGateway, MembershipFee, Payment, TicketPack
+from fortresa.payments.models import (
+    ClubGateway,
+    MembershipFee,
+    MembershipFeePayment,
+    Payment,
+    TicketPack,
+)
 from fortresa.payments.providers import PROVIDERS
 
 
@@ -59,9 +65,24 @@ def ticket_pack_in(club: Club, pack_id: int) -> TicketPack:
 
 
 def membership_fee_for(club: Club, membership_type_id: int | None) -> MembershipFee | None:
+    """The club's price for a membership type; None when the type has none (or no type)."""
     if membership_type_id is None:
         return None
     return MembershipFee.objects.filter(club=club, membership_type_id=membership_type_id).first()
+
+
+def fee_paid_for(membership: Membership, period_label: str) -> MembershipFeePayment | None:
+    """The fee record covering ``membership`` for ``period_label``, if its payment still
+    stands (paid, or only partly refunded); a fully refunded fee is due again."""
+    return (
+        MembershipFeePayment.objects.filter(
+            membership=membership,
+            period_label=period_label,
+            payment__state__in=(Payment.State.PAID, Payment.State.PARTIALLY_REFUNDED),
+        )
+        .select_related("payment")
+        .first()
+    )
 
 
 def gateway_of(club: Club) -> ClubGateway | None:

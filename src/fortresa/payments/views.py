@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from fortresa.payments.providers import PROVIDERS
 from fortresa.payments.selectors import (
     access_own_held_booking,
     access_own_payment,
+    fee_paid_for,
     gateway_of,
     membership_fee_for,
     notification_club,
@@ -204,9 +206,11 @@ def membership_fee(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_club(request.user, slug)
     user = signed_in_user(request)
     membership = access.membership
-    fee = membership_fee_for(access.club, membership.membership_type_id if membership else None)
+    if membership is None:  # only members owe a membership fee
+        raise PermissionDenied("not a member of this club")
+    fee = membership_fee_for(access.club, membership.membership_type_id)
     error = ""
-    if request.method == "POST" and membership is not None:
+    if request.method == "POST":
         try:
             payment = create_membership_payment(actor=user, membership=membership)
         except PaymentError as problem:
@@ -215,9 +219,19 @@ def membership_fee(request: HttpRequest, slug: str) -> HttpResponse:
             error = _("This club does not take online payments.")
         else:
             return _send_to_gateway(request, user, payment)
-    paid = list(membership.fees_paid.order_by("-created_at")[:10]) if membership else []
+    gateway = gateway_of(access.club)
     return render(
         request,
         "payments/membership_fee.html",
-        {"club": access.club, "fee": fee, "paid": paid, "error": error},
+        {
+            "club": access.club,
+            "fee": fee,
+            "due": fee is not None and fee.amount > 0,
+            "covered": fee_paid_for(membership, fee.period_label) if fee is not None else None,
+            "online": gateway is not None and gateway.enabled,
+            "paid": list(
+                membership.fees_paid.select_related("payment").order_by("-created_at")[:10]
+            ),
+            "error": error,
+        },
     )

@@ -20,6 +20,7 @@ from fortresa.payments.providers.base import (
     CheckoutRequest,
     GatewayRefused,
 )
+from fortresa.payments.selectors import fee_paid_for, membership_fee_for
 from fortresa.payments.services.gateways import club_provider
 from fortresa.payments.services.settlement import apply_gateway_state, payment_ref, transition
 from fortresa.payments.states import OPEN_STATES
@@ -100,16 +101,35 @@ def create_ticket_payment(*, actor: User, pack: TicketPack) -> Payment:
 
 
 def create_membership_payment(*, actor: User, membership: Membership) -> Payment:
-    fee = getattr(membership.membership_type, "fee", None) if membership.membership_type else None
-    if membership.user_id != actor.pk or fee is None or fee.amount <= 0:
-        raise PaymentError("no_fee", _("No membership fee is due for this membership."))
-    return _create(
-        actor=actor,
-        club=membership.club,
-        purpose=Payment.Purpose.MEMBERSHIP,
-        amount=fee.amount,
-        membership=membership,
-    )
+    """A payment of the club's fee for ``membership``'s type, by the member themself.
+
+    Refused when the club sets no fee for the type, and when the fee of the current
+    period (the fee's label) is already paid. Two payments started side by side can
+    still both be paid at the gateway: the settlement refunds the second.
+    """
+    if membership.user_id != actor.pk:
+        raise PaymentError("not_member", _("Only the member can pay their membership fee."))
+    with transaction.atomic():
+        # The membership row serialises two tabs asking at the same moment.
+        locked = Membership.objects.select_for_update().select_related("club").get(pk=membership.pk)
+        fee = membership_fee_for(locked.club, locked.membership_type_id)
+        if fee is None or fee.amount <= 0:
+            raise PaymentError(
+                "no_fee", _("Your club sets no membership fee for your type of membership.")
+            )
+        if fee_paid_for(locked, fee.period_label) is not None:
+            raise PaymentError(
+                "already_paid",
+                _("Your membership fee for %(period)s is already paid.")
+                % {"period": fee.period_label or _("this period")},
+            )
+        return _create(
+            actor=actor,
+            club=locked.club,
+            purpose=Payment.Purpose.MEMBERSHIP,
+            amount=fee.amount,
+            membership=locked,
+        )
 
 
 def _description(payment: Payment) -> str:
@@ -171,8 +191,18 @@ def handle_return(
     *, actor: Any, payment: Payment, params: Mapping[str, str], cancelled: bool = False
 ) -> Payment:
     """The member is back from the gateway. Whatever the URL says, the state is asked
-    of the gateway; a timeout leaves the payment pending for reconciliation."""
-    if payment.state not in OPEN_STATES:
+    of the gateway; a timeout leaves the payment pending for reconciliation.
+
+    A payment failed by a declined card whose checkout stays open at the gateway
+    (Stripe) is asked again when the member comes back by the success address: they
+    went back to the gateway's page and paid after all.
+    """
+    paid_after_decline = (
+        not cancelled
+        and payment.state == State.FAILED
+        and payment.failure_reason.startswith("declined")
+    )
+    if payment.state not in OPEN_STATES and not paid_after_decline:
         return payment
     _gateway, provider = club_provider(payment.club)
     try:

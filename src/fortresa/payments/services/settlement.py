@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from fortresa.bookings.errors import BookingRuleError
 from fortresa.bookings.services import confirm_booking_payment
+from fortresa.clubs.models import Membership
 from fortresa.core.audit import record_event
 from fortresa.payments.alerts import report_suspicious
 from fortresa.payments.models import MembershipFeePayment, Payment, TicketEntry
 from fortresa.payments.providers.base import GatewayState, GatewayStatus, PaymentRef
+from fortresa.payments.selectors import fee_paid_for, membership_fee_for
 from fortresa.payments.states import OPEN_STATES, SETTLED_PAID, check_transition
 
 logger = logging.getLogger(__name__)
@@ -174,14 +176,34 @@ def _fulfil(payment: Payment, *, source: str) -> None:
             },
         )
     elif payment.purpose == Payment.Purpose.MEMBERSHIP and payment.membership is not None:
-        fee = getattr(payment.membership.membership_type, "fee", None)
-        MembershipFeePayment.objects.get_or_create(
-            payment=payment,
-            defaults={
-                "membership": payment.membership,
-                "period_label": fee.period_label if fee is not None else "",
+        _record_membership_fee(payment)
+
+
+def _record_membership_fee(payment: Payment) -> None:
+    """Record the fee as paid for its period; a second fee for one period is refunded."""
+    # Locked after the payment (the caller's lock), so two payments of one membership
+    # settling at once are recorded one after the other.
+    membership = Membership.objects.select_for_update().get(pk=payment.membership_id)
+    fee = membership_fee_for(payment.club, membership.membership_type_id)
+    period = fee.period_label if fee is not None else ""
+    earlier = fee_paid_for(membership, period)
+    if earlier is not None and earlier.payment_id != payment.pk:
+        record_event(
+            action="payment.fee_paid_twice",
+            club_id=payment.club_id,
+            target=f"payment:{payment.reference}",
+            details={
+                "membership": membership.pk,
+                "period": period,
+                "kept": str(earlier.payment.reference),
             },
         )
+        payment_id = payment.pk
+        transaction.on_commit(lambda: _refund_later(payment_id), robust=True)
+        return
+    MembershipFeePayment.objects.get_or_create(
+        payment=payment, defaults={"membership": membership, "period_label": period}
+    )
 
 
 def _refund_later(payment_id: int) -> None:
