@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client
 
 from fortresa.bookings.models import Booking
@@ -108,19 +107,24 @@ def test_member_who_cancels_at_the_gateway_is_charged_nothing(
     assert started.booking.awaiting_payment  # still held: the member may try again
 
 
-# Stripe's page keeps the member there on a decline: nothing comes back to us.
-@pytest.mark.parametrize("provider", ["paypal", "paybox"])
 def test_declined_payment_fails_and_keeps_the_booking_unpaid(
     payer_client: Client,
     payer,
-    pay_club: Club,  # type: ignore[no-untyped-def]
+    pay_club: Club,
+    simulators: RunningSimulators,  # type: ignore[no-untyped-def]
 ) -> None:
     started = start_booking_payment(pay_club, payer)
     location = member_at_gateway(started.checkout, decision="decline")
 
-    return_to_site(payer_client, location)
+    page = return_to_site(payer_client, location)
+    statuses = deliver_all(payer_client, simulators)
 
     started.payment.refresh_from_db()
     started.booking.refresh_from_db()
     assert started.payment.state == Payment.State.FAILED
+    assert "The payment did not go through: nothing was charged." in page
+    assert all(status == 200 for status in statuses)
     assert started.booking.awaiting_payment
+    assert not AuditEvent.objects.filter(
+        action="payment.paid", target=f"payment:{started.payment.reference}"
+    ).exists()

@@ -98,14 +98,28 @@ class StripeProvider(PaymentProvider):
             raise GatewayUnavailable("Stripe answered without a session id or url")
         return Checkout(external_reference=session["id"], url=session["url"])
 
-    def _refunded(self, intent_id: str) -> int:
+    def _intent(self, intent_id: str) -> dict[str, Any]:
         response = self._call(
             "GET", f"/v1/payment_intents/{quote(intent_id)}?expand%5B%5D=latest_charge"
         )
         if response.status != 200:
             raise GatewayUnavailable(f"Stripe answered {response.status} for the payment intent")
-        charge = response.json().get("latest_charge") or {}
+        intent = response.json()
+        return intent if isinstance(intent, dict) else {}
+
+    @staticmethod
+    def _refunded(intent: dict[str, Any]) -> int:
+        charge = intent.get("latest_charge") or {}
         return _int(charge.get("amount_refunded") if isinstance(charge, dict) else 0) or 0
+
+    @staticmethod
+    def _declined(intent: dict[str, Any]) -> str:
+        """The decline code of the intent's last failed attempt, if it is waiting for
+        another payment method after one ("" otherwise)."""
+        error = intent.get("last_payment_error")
+        if intent.get("status") != "requires_payment_method" or not isinstance(error, dict):
+            return ""
+        return str(error.get("decline_code") or error.get("code") or "declined")[:60]
 
     def fetch_state(self, payment: PaymentRef) -> GatewayState:
         response = self._call("GET", f"/v1/checkout/sessions/{quote(payment.external_reference)}")
@@ -115,28 +129,37 @@ class StripeProvider(PaymentProvider):
             raise GatewayUnavailable(f"Stripe answered {response.status}")
         session = response.json()
         amount = _int(session.get("amount_total"))
-        intent = str(session.get("payment_intent") or "")
+        intent_id = str(session.get("payment_intent") or "")
         status = GatewayStatus.PENDING
         refunded = Decimal(0)
+        detail = f"{session.get('status')}/{session.get('payment_status')}"
         if session.get("status") == "expired":
             status = GatewayStatus.CANCELLED
         elif session.get("status") == "complete" and session.get("payment_status") == "paid":
             status = GatewayStatus.PAID
-            refunded_cents = self._refunded(intent) if intent else 0
+            refunded_cents = self._refunded(self._intent(intent_id)) if intent_id else 0
             refunded = from_cents(refunded_cents)
             if amount is not None and refunded_cents >= amount:
                 status = GatewayStatus.REFUNDED
             elif refunded_cents:
                 status = GatewayStatus.PARTIALLY_REFUNDED
+        elif session.get("status") == "open" and intent_id:
+            # The member tried and the card was declined. The session stays open (they
+            # may try again, and a later success still wins: failed -> paid), but a
+            # member who leaves now has paid nothing and is told so.
+            decline = self._declined(self._intent(intent_id))
+            if decline:
+                status = GatewayStatus.FAILED
+                detail = f"declined: {decline}"
         return GatewayState(
             status=status,
             amount=from_cents(amount) if amount is not None else None,
             currency=str(session.get("currency", "")).upper() or None,
             reference=session.get("client_reference_id"),
             external_reference=str(session.get("id", "")),
-            capture_reference=intent,
+            capture_reference=intent_id,
             refunded_amount=refunded,
-            detail=f"{session.get('status')}/{session.get('payment_status')}",
+            detail=detail,
         )
 
     def handle_return(self, payment: PaymentRef, params: Mapping[str, str]) -> GatewayState:

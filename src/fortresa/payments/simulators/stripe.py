@@ -1,4 +1,9 @@
-"""Stripe simulator: Checkout sessions, payment intents, refunds, signed webhooks."""
+"""Stripe simulator: Checkout sessions, payment intents, refunds, signed webhooks.
+
+Its page offers what Stripe's test cards give without any card number: *Approve*,
+*Decline* (the charge fails with ``card_declined``; the member stays on the page, as on
+Stripe's, and may try again or go back) and *Cancel and return*.
+"""
 
 from __future__ import annotations
 
@@ -106,7 +111,7 @@ class StripeSimulator:
         intent = self.store.get("stripe-intent", intent_id)
         if account is None or intent is None or intent["account"] != account["id"]:
             return not_found()
-        charge = self.store.get("stripe-charge", intent["latest_charge"])
+        charge = self.store.get("stripe-charge", intent["latest_charge"] or "")
         expanded = "latest_charge" in request.args().get("expand[]", "")
         return as_json(
             200, {**intent, "latest_charge": charge if expanded else intent["latest_charge"]}
@@ -118,7 +123,9 @@ class StripeSimulator:
         intent = self.store.get("stripe-intent", form.get("payment_intent", ""))
         if account is None or intent is None or intent["account"] != account["id"]:
             return _error(404, "No such payment_intent")
-        charge = self.store.get("stripe-charge", intent["latest_charge"]) or {}
+        charge = self.store.get("stripe-charge", intent["latest_charge"] or "") or {}
+        if intent["status"] != "succeeded":
+            return _error(400, "This PaymentIntent does not have a successful charge to refund")
         left = intent["amount"] - charge.get("amount_refunded", 0)
         amount = int(form["amount"]) if form.get("amount", "").isdigit() else left
         if not 0 < amount <= left:
@@ -135,6 +142,9 @@ class StripeSimulator:
         session = self.store.get("stripe-session", session_id)
         if session is None or session["status"] != "open":
             return as_page("payments/simulator/unknown.html", {"gateway": "Stripe"}, 404)
+        return self._page(request, session, declined=False)
+
+    def _page(self, request: SimRequest, session: dict[str, Any], *, declined: bool) -> SimResponse:
         return as_page(
             "payments/simulator/approve.html",
             {
@@ -142,8 +152,9 @@ class StripeSimulator:
                 "amount": f"{session['amount_total'] / 100:.2f}",
                 "currency": session["currency"].upper(),
                 "description": "",
-                "action": f"{request.base_url}/pay/{session_id}",
-                "decline": False,
+                "action": f"{request.base_url}/pay/{session['id']}",
+                "decline": True,
+                "declined": declined,
             },
         )
 
@@ -151,30 +162,64 @@ class StripeSimulator:
         session = self.store.get("stripe-session", session_id)
         if session is None or session["status"] != "open":
             return as_page("payments/simulator/unknown.html", {"gateway": "Stripe"}, 404)
-        if request.form().get("decision") != "approve":
+        decision = request.form().get("decision")
+        if decision == "decline":
+            # As Stripe's own page does, the member stays on it, told of the decline, and
+            # may try again or go back: the session stays open.
+            intent = self._attempt(session, approved=False)
+            self.send_intent_event(session, intent, "payment_intent.payment_failed")
+            return self._page(request, session, declined=True)
+        if decision != "approve":
             return see_other(session["cancel_url"])
-        intent_id = token("pi_", 24)
-        charge: dict[str, Any] = {"id": token("ch_", 24), "amount_refunded": 0, "refunded": False}
-        self.store.put(
-            "stripe-intent",
-            intent_id,
-            {
-                "id": intent_id,
-                "account": session["account"],
-                "amount": session["amount_total"],
-                "currency": session["currency"],
-                "status": "succeeded",
-                "latest_charge": charge["id"],
-            },
-        )
-        self.store.put("stripe-charge", str(charge["id"]), charge)
-        session.update(status="complete", payment_status="paid", payment_intent=intent_id)
+        intent = self._attempt(session, approved=True)
+        session.update(status="complete", payment_status="paid", payment_intent=intent["id"])
         self.store.put("stripe-session", session_id, session)
         self.send_event(session, "checkout.session.completed")
         return see_other(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id))
 
+    def _attempt(self, session: dict[str, Any], *, approved: bool) -> dict[str, Any]:
+        """One try at paying: the session's payment intent gets a charge, succeeded or
+        failed. A failed charge leaves the intent asking for another payment method."""
+        intent_id = session.get("payment_intent") or token("pi_", 24)
+        charge: dict[str, Any] = {
+            "id": token("ch_", 24),
+            "status": "succeeded" if approved else "failed",
+            "amount_refunded": 0,
+            "refunded": False,
+        }
+        intent = {
+            "id": intent_id,
+            "account": session["account"],
+            "amount": session["amount_total"],
+            "currency": session["currency"],
+            "status": "succeeded" if approved else "requires_payment_method",
+            "latest_charge": charge["id"],
+            "last_payment_error": None
+            if approved
+            else {
+                "type": "card_error",
+                "code": "card_declined",
+                "decline_code": "generic_decline",
+                "message": "Your card was declined.",
+                "charge": charge["id"],
+            },
+        }
+        self.store.put("stripe-charge", str(charge["id"]), charge)
+        self.store.put("stripe-intent", intent_id, intent)
+        session["payment_intent"] = intent_id
+        self.store.put("stripe-session", session["id"], session)
+        return intent
+
     def send_event(self, session: dict[str, Any], event_type: str) -> None:
-        account = self._account_by_id(session["account"])
+        self._send(session["account"], event_type, session)
+
+    def send_intent_event(
+        self, session: dict[str, Any], intent: dict[str, Any], event_type: str
+    ) -> None:
+        self._send(session["account"], event_type, intent)
+
+    def _send(self, account_id: str, event_type: str, obj: dict[str, Any]) -> None:
+        account = self._account_by_id(account_id)
         if account is None:
             return
         event = {
@@ -182,7 +227,7 @@ class StripeSimulator:
             "object": "event",
             "type": event_type,
             "created": int(time.time()),
-            "data": {"object": {k: v for k, v in session.items() if k != "account"}},
+            "data": {"object": {k: v for k, v in obj.items() if k != "account"}},
         }
         body = json.dumps(event).encode()
         self.store.queue(
