@@ -26,6 +26,7 @@ from fortresa.backups.engines.pgbackrest import PgBackRestEngine, render_postgre
 from fortresa.backups.engines.pgcluster import ScratchCluster
 from fortresa.core.env import Env
 from tests.backups.azurite import ACCOUNT, ACCOUNT_KEY, create_container
+from tests.backups.disks import small_disk
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -276,4 +277,4 @@ def scratch_dir(backup_root: Path, name: str) -> Path:
     return path
 
 
-__all__ = ["Cluster", "Scenario", "replace"]
+__all__ = ["Cluster", "Scenario", "replace", "small_disk"]

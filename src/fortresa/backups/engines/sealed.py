@@ -13,6 +13,7 @@ fingerprints), ``P`` pages (``u32 page number`` + page bytes, repeated), ``E`` e
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -92,7 +93,11 @@ class SealedWriter:
         self._index = 0
         fd = os.open(self._temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self._handle: IO[bytes] = os.fdopen(fd, "wb")
-        self._handle.write(MAGIC + struct.pack(">I", len(encoded)) + encoded)
+        try:
+            self._handle.write(MAGIC + struct.pack(">I", len(encoded)) + encoded)
+        except BaseException:
+            self.abandon()
+            raise
 
     def record(self, kind: bytes, payload: bytes) -> None:
         nonce = os.urandom(_NONCE_BYTES)
@@ -109,7 +114,9 @@ class SealedWriter:
         return self.path.stat().st_size
 
     def abandon(self) -> None:
-        self._handle.close()
+        """Remove the temporary file; closing may fail again (a full disk) and is ignored."""
+        with contextlib.suppress(OSError):
+            self._handle.close()
         self._temporary.unlink(missing_ok=True)
 
 

@@ -43,6 +43,7 @@ from fortresa.backups.engines.base import (
     quiet,
     register,
 )
+from fortresa.backups.engines.diskspace import writing_to
 from fortresa.backups.engines.targets import fresh_target
 
 _PAGES_PER_RECORD = 256
@@ -128,11 +129,16 @@ class SqliteEngine(BackupEngine):
     def _snapshot(self) -> Iterator[tuple[Path, datetime]]:
         if not self.lite.source.is_file():
             raise BackupError(f"the database {self.lite.source} does not exist")
-        self.lite.scratch_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.lite.scratch_dir) as scratch:
+        scratch_dir = self.lite.scratch_dir
+        what, kept = "the snapshot of the database", "No backup was written."
+        with writing_to(scratch_dir, what, kept):
+            scratch_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            holder = tempfile.TemporaryDirectory(dir=scratch_dir)
+        with holder as scratch:
             copy = Path(scratch) / "snapshot.sqlite3"
             moment = datetime.now(UTC)
             with (
+                writing_to(scratch_dir, what, kept),
                 closing(sqlite3.connect(f"file:{self.lite.source}?mode=ro", uri=True)) as source,
                 closing(sqlite3.connect(copy)) as target,
             ):
@@ -143,7 +149,10 @@ class SqliteEngine(BackupEngine):
         if kind not in self.kinds:
             raise BackupError(f"the SQLite engine takes full, diff or incr backups, not {kind!r}")
         directory = self._directory(repository)
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        what = f"{kind} backup to repository {repository}"
+        kept = "No backup file was left behind; the existing backups are untouched."
+        with writing_to(directory, what, kept):
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         headers = self._headers(repository)
         parent = self._parent(kind, headers)
         if parent is None and kind != "full":
@@ -165,12 +174,17 @@ class SqliteEngine(BackupEngine):
                 page_size=page_size,
                 page_count=copy.stat().st_size // page_size,
             )
-            writer = sealed.SealedWriter(directory / f"{label}{sealed.SUFFIX}", header, self.key)
-            try:
-                size = self._write_pages(writer, copy, header, base_hashes, fingerprint, progress)
-            except BaseException:
-                writer.abandon()
-                raise
+            with writing_to(directory, what, kept):
+                writer = sealed.SealedWriter(
+                    directory / f"{label}{sealed.SUFFIX}", header, self.key
+                )
+                try:
+                    size = self._write_pages(
+                        writer, copy, header, base_hashes, fingerprint, progress
+                    )
+                except BaseException:
+                    writer.abandon()
+                    raise
         return BackupOutcome(
             label=label,
             size_bytes=size,
@@ -231,12 +245,19 @@ class SqliteEngine(BackupEngine):
             current = header.parent
         return chain
 
-    def _rebuild(self, chain: list[Path], output: Path) -> dict[str, Any]:
-        """Apply the chain to ``output``; check the image hash; return its metadata."""
+    def _rebuild(self, chain: list[Path], output: Path, *, what: str, kept: str) -> dict[str, Any]:
+        """Apply the chain to ``output``; check the image hash; return its metadata.
+
+        A failed write (a full disk) raises a ``BackupError`` saying ``what`` failed and
+        what was ``kept``; the caller removes ``output``.
+        """
         meta: dict[str, Any] = {}
         expected = b""
         page_count = page_size = 0
-        with output.open("wb") as handle:
+        with (
+            writing_to(output.parent, what, kept),
+            output.open("wb") as handle,
+        ):
             for path in chain:
                 header = sealed.read_header(path)
                 page_count, page_size = header.page_count, header.page_size
@@ -284,7 +305,12 @@ class SqliteEngine(BackupEngine):
             progress(f"rebuilding {label} and running PRAGMA integrity_check")
             with tempfile.TemporaryDirectory(dir=self.lite.scratch_dir) as scratch:
                 try:
-                    self._rebuild(self._chain(repository, label), Path(scratch) / "image")
+                    self._rebuild(
+                        self._chain(repository, label),
+                        Path(scratch) / "image",
+                        what=f"rebuilding {label} to verify it",
+                        kept="The repository was not changed.",
+                    )
                 except BackupError as exc:
                     problems.append(f"{label}: {exc}")
         if not headers:
@@ -315,7 +341,12 @@ class SqliteEngine(BackupEngine):
             source = self.lite.source
             temporary = source.with_name(f".{source.name}.restore-{uuid.uuid4().hex}")
             try:
-                self._rebuild(chain, temporary)
+                self._rebuild(
+                    chain,
+                    temporary,
+                    what=f"in-place restore of {label}",
+                    kept=f"The live database {source} was not touched.",
+                )
             except BaseException:
                 temporary.unlink(missing_ok=True)
                 raise
@@ -326,7 +357,12 @@ class SqliteEngine(BackupEngine):
         if target is None:
             raise BackupError("a restore needs --target DIR (or --in-place)")
         with fresh_target(target) as directory:
-            self._rebuild(chain, directory / self.lite.source.name)
+            self._rebuild(
+                chain,
+                directory / self.lite.source.name,
+                what=f"restore of {label}",
+                kept=f"The restore target {target} was left as it was found.",
+            )
         return RestoreOutcome(repository=number, target=directory, label=label)
 
     def _choose(self, moment: datetime | None, repository: int | None) -> tuple[int, str]:
