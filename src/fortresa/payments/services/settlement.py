@@ -176,14 +176,14 @@ def _fulfil(payment: Payment, *, source: str) -> None:
             },
         )
     elif payment.purpose == Payment.Purpose.MEMBERSHIP and payment.membership is not None:
-        _record_membership_fee(payment)
+        _record_membership_fee(payment, payment.membership)
 
 
-def _record_membership_fee(payment: Payment) -> None:
+def _record_membership_fee(payment: Payment, paid_for: Membership) -> None:
     """Record the fee as paid for its period; a second fee for one period is refunded."""
     # Locked after the payment (the caller's lock), so two payments of one membership
     # settling at once are recorded one after the other.
-    membership = Membership.objects.select_for_update().get(pk=payment.membership_id)
+    membership = Membership.objects.select_for_update().get(pk=paid_for.pk)
     fee = membership_fee_for(payment.club, membership.membership_type_id)
     period = fee.period_label if fee is not None else ""
     earlier = fee_paid_for(membership, period)
