@@ -35,9 +35,12 @@ class RefundForm(forms.Form):
         label=_("Amount to refund"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
     )
 
-    def __init__(self, *args: Any, refundable: Decimal, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, refundable: Decimal, currency: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.refundable = refundable
+        self.fields["amount"].help_text = _(
+            "In %(currency)s; at most %(amount)s, what is left of this payment."
+        ) % {"currency": currency, "amount": refundable}
 
     def clean_amount(self) -> Decimal:
         amount = Decimal(self.cleaned_data["amount"])
@@ -81,7 +84,7 @@ class GatewayForm(forms.Form):
         if settings.PROFILE != "production":
             # Only the simulators live at another address; production talks to the real one.
             self.fields["base_url"] = forms.URLField(
-                label=_("Gateway address (simulators only)"), required=False
+                label=_("Gateway address (simulators only)"), required=False, assume_scheme="https"
             )
 
     def credentials(self) -> dict[str, str]:

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from fortresa.bookings.views import signed_in_user
 from fortresa.clubs.models import Role
@@ -63,24 +63,42 @@ def manage_payments(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def refund(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    """A full or partial refund of one payment, by the club's admins."""
     access_club(request.user, slug, Role.ADMIN)
-    payment = access_club_payment(signed_in_user(request), slug, reference)
-    form = RefundForm(request.POST, refundable=refundable(payment))
-    if not form.is_valid():
-        for error in form.errors.get("amount", []) or [_("Enter a valid amount.")]:
-            messages.error(request, str(error))
-        return redirect("payments:manage", slug=slug)
-    try:
-        refund_payment(
-            actor=signed_in_user(request),
-            payment=payment,
-            amount=form.cleaned_data["amount"],
-            ip_address=client_ip(request),
-        )
-    except (GatewayUnavailable, GatewayRefused):
-        messages.error(request, _("The payment service did not accept the refund; try again."))
-    else:
-        messages.success(request, _("Refund sent to the payment service."))
-    return redirect("payments:manage", slug=slug)
+    actor = signed_in_user(request)
+    payment = access_club_payment(actor, slug, reference)
+    left = refundable(payment)
+    form = RefundForm(
+        request.POST or None, refundable=left, currency=payment.currency, initial={"amount": left}
+    )
+    status = 200
+    if request.method == "POST" and left <= 0:
+        status = 409  # nothing was sent to the gateway
+    elif request.method == "POST" and form.is_valid():
+        try:
+            refund_payment(
+                actor=actor,
+                payment=payment,
+                amount=form.cleaned_data["amount"],
+                ip_address=client_ip(request),
+            )
+        except ValueError:
+            # Another refund of this payment went through meanwhile.
+            form.add_error("amount", _("Less is left to refund now; check the amount."))
+            status = 409
+        except (GatewayUnavailable, GatewayRefused):
+            form.add_error(None, _("The payment service did not accept the refund; try again."))
+            status = 502
+        else:
+            messages.success(request, _("Refund sent to the payment service."))
+            return redirect("payments:manage", slug=slug)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "payments/refund.html",
+        {"club": payment.club, "payment": payment, "left": left, "form": form},
+        status=status,
+    )
