@@ -127,6 +127,9 @@ class WeekGrid:
     days: list[dt.date]
     rows: list[WeekRow]
     court_count: int
+    # When a free cell of this grid first turns "past" (None: none will): until then the
+    # grid stays true as long as the schedule does, which is what lets it be cached.
+    changes_at: dt.datetime | None = None
 
 
 def viewer_for(access: ClubAccess, now: dt.datetime | None = None) -> Viewer:
@@ -256,6 +259,7 @@ def week_grid(viewer: Viewer, first_day: dt.date) -> WeekGrid:
     # (wall-clock time, fold) -> day -> [open courts, free courts, any slot past]
     counts: dict[tuple[dt.time, int], dict[dt.date, list[int]]] = {}
     labels: dict[tuple[dt.time, int], str] = {}
+    changes_at: dt.datetime | None = None
     for group in groups.values():
         for slot, taken_courts in zip(group.slots, group.taken, strict=True):
             key = (slot.local_start.time(), slot.local_start.fold)
@@ -268,6 +272,8 @@ def week_grid(viewer: Viewer, first_day: dt.date) -> WeekGrid:
                 tally[2] = 1
             elif untaken:
                 tally[1] += untaken
+                if changes_at is None or slot.starts_at < changes_at:
+                    changes_at = slot.starts_at
     day_urls = {day: reverse("bookings:day_for", args=[club.slug, day.isoformat()]) for day in days}
     day_labels = {day: formats.date_format(day, "l j F") for day in days}
     rows = []
@@ -289,4 +295,4 @@ def week_grid(viewer: Viewer, first_day: dt.date) -> WeekGrid:
                 )
             )
         rows.append(WeekRow(label=labels[key], cells=cells))
-    return WeekGrid(days=days, rows=rows, court_count=len(schedule.courts))
+    return WeekGrid(days=days, rows=rows, court_count=len(schedule.courts), changes_at=changes_at)

@@ -236,3 +236,45 @@ def load_schedule(
         closures=closures,
         bookings=bookings,
     )
+
+
+def _digest_sql() -> str:
+    booking, court = Booking._meta.db_table, Court._meta.db_table
+    closure, hours = Closure._meta.db_table, OpeningHours._meta.db_table
+    # Every column the schedule reads, of every row it would load, in a fixed order.
+    return f"""
+    SELECT md5(concat_ws('|',
+      (SELECT string_agg(concat_ws(',', id, is_active), ';' ORDER BY id)
+         FROM {court} WHERE club_id = %(club)s),
+      (SELECT string_agg(concat_ws(',', h.id, h.court_id, h.weekday, h.opens_at, h.closes_at),
+                         ';' ORDER BY h.id)
+         FROM {hours} h JOIN {court} c ON c.id = h.court_id WHERE c.club_id = %(club)s),
+      (SELECT string_agg(concat_ws(',', id, court_id, starts_at, ends_at), ';' ORDER BY id)
+         FROM {closure}
+        WHERE club_id = %(club)s AND starts_at < %(end)s AND ends_at > %(start)s),
+      (SELECT string_agg(concat_ws(',', id, court_id, starts_at, ends_at), ';' ORDER BY id)
+         FROM {booking}
+        WHERE club_id = %(club)s AND status = %(active)s
+          AND starts_at < %(end)s AND ends_at > %(start)s)
+    ))
+    """  # noqa: S608 - table names from the models; every value is a parameter
+
+
+def schedule_digest(club: Club, start: dt.datetime, end: dt.datetime) -> str | None:
+    """A digest of everything ``load_schedule(club, start, end, with_people=False)`` reads,
+    in one query, or None where the database cannot make one (SQLite).
+
+    Two equal digests mean equal schedules, whatever wrote the rows (a service, the
+    admin, a shell), and a change is seen by the first read after its commit, so a
+    grid cached under its digest is never stale and needs no invalidation.
+    """
+    connection = connections[Booking.objects.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _digest_sql(),
+            {"club": club.pk, "start": start, "end": end, "active": Booking.Status.ACTIVE},
+        )
+        row = cursor.fetchone()
+    return str(row[0]) if row else None

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from fortresa.bookings.selectors import day_grid, viewer_for, week_grid
+from fortresa.bookings.selectors import Viewer, day_grid, viewer_for, week_grid
+from fortresa.bookings.selectors.grids import WEEK_DAYS
+from fortresa.bookings.selectors.schedule import schedule_digest
+from fortresa.bookings.slots import day_bounds
 from fortresa.clubs.models import Role
 from fortresa.clubs.selectors import access_club
+
+logger = logging.getLogger(__name__)
+# The longest a rendered week table is kept; it is only ever served while the schedule's
+# digest is unchanged and before any of its free slots turns past.
+WEEK_TABLE_SECONDS = 300
 
 
 def _today(tz: dt.tzinfo) -> dt.date:
@@ -41,6 +54,48 @@ def day(request: HttpRequest, slug: str, date: dt.date | None = None) -> HttpRes
     )
 
 
+def _week_table_key(viewer: Viewer, first: dt.date, digest: str) -> str:
+    club = viewer.access.club
+    # Everything the table's HTML depends on: the schedule (its digest), the club's
+    # address and time zone, the member's slot length and the page's language.
+    parts = (club.pk, club.slug, club.timezone, first.isoformat(), viewer.rules.slot_minutes,
+             translation.get_language(), digest)  # fmt: skip
+    return "bookings:week-table:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def week_table(viewer: Viewer, first: dt.date) -> SafeString:
+    """The week's table of free courts, rendered, from the cache while still true.
+
+    Nothing in it is the member's own (the week grid counts courts, it does not say whose
+    bookings they are), so members with the same slot length share one rendering.
+    """
+    club = viewer.access.club
+    start, _ = day_bounds(first, club.tzinfo)
+    _, end = day_bounds(first + dt.timedelta(days=WEEK_DAYS - 1), club.tzinfo)
+    digest = schedule_digest(club, start, end)
+    key = None if digest is None else _week_table_key(viewer, first, digest)
+    if key is not None:
+        try:
+            found = cache.get(key)
+        except Exception:  # noqa: BLE001 - without the cache the table is built anew
+            logger.warning("week table cache unreadable", exc_info=True)
+            found = key = None
+        if found is not None and viewer.now < found[0]:
+            return mark_safe(str(found[1]))  # noqa: S308 - HTML this function rendered
+    grid = week_grid(viewer, first)
+    html = render_to_string("bookings/_week_table.html", {"club": club, "grid": grid})
+    if key is not None:
+        latest = viewer.now + dt.timedelta(seconds=WEEK_TABLE_SECONDS)
+        valid_until = min(grid.changes_at, latest) if grid.changes_at else latest
+        seconds = int((valid_until - viewer.now).total_seconds())
+        if seconds >= 1:
+            try:
+                cache.set(key, (valid_until, str(html)), timeout=seconds)
+            except Exception:  # noqa: BLE001 - a page served is worth more than a cache entry
+                logger.warning("week table cache unwritable", exc_info=True)
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
+
+
 @login_required
 @require_GET
 def week(request: HttpRequest, slug: str, date: dt.date | None = None) -> HttpResponse:
@@ -48,15 +103,14 @@ def week(request: HttpRequest, slug: str, date: dt.date | None = None) -> HttpRe
     viewer = viewer_for(access)
     today = _today(access.club.tzinfo)
     first = date or today
-    grid = week_grid(viewer, first)
     return render(
         request,
         "bookings/week.html",
         {
             "club": access.club,
-            "grid": grid,
+            "week_table": week_table(viewer, first),
             "first_day": first,
-            "last_day": grid.days[-1],
+            "last_day": first + dt.timedelta(days=WEEK_DAYS - 1),
             "today": today,
             "previous_week": first - dt.timedelta(days=7),
             "next_week": first + dt.timedelta(days=7),

@@ -1,0 +1,137 @@
+"""The week table is cached under a digest of the schedule: never stale, shared only
+where it should be, and a cached render costs one query whatever the club's size."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import translation
+
+from fortresa.bookings.models import Booking, MembershipTypeRules
+from fortresa.bookings.selectors import viewer_for
+from fortresa.bookings.services import cancel_booking, create_booking
+from fortresa.bookings.views.grids import week_table
+from fortresa.clubs.models import Closure, MembershipType
+from fortresa.clubs.selectors import access_club
+from tests.bookings.conftest import add_booking, court_of, local_day, local_start
+from tests.factories import make_club, make_membership
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the schedule digest needs PostgreSQL"
+    ),
+]
+DIGEST_QUERIES = 1  # a cached table costs the schedule's digest, nothing more
+BUILD_QUERIES = 4  # courts, opening hours, closures, bookings
+
+
+def _table(club, user, now=None):
+    return str(week_table(viewer_for(access_club(user, club.slug), now=now), local_day(club)))
+
+
+def _ten_o_clock_cell(html: str) -> str:
+    """The first day's 10:00 cell of a rendered week table."""
+    row = html.split('<th scope="row">10:00</th>', 1)[1]
+    return row.split("</td>", 1)[0]
+
+
+def _page(client: Client, club) -> str:
+    return client.get(f"/c/{club.slug}/week/{local_day(club).isoformat()}/").content.decode()
+
+
+def test_booking_made_after_a_cached_render_shows_in_the_next_page(club, member, member_client):
+    assert "2 free" in _ten_o_clock_cell(_page(member_client, club))
+    partner = make_membership(club).user
+
+    create_booking(
+        actor=member,
+        club=club,
+        court=court_of(club),
+        starts_at=local_start(club, hour=10),
+        duration_minutes=60,
+        partners=[partner],
+    )
+
+    assert "1 free" in _ten_o_clock_cell(_page(member_client, club))
+
+
+def test_cancelled_booking_frees_its_slot_in_the_next_page(club, member, member_client):
+    booking = add_booking(club, member, local_start(club, hour=10))
+    assert "1 free" in _ten_o_clock_cell(_page(member_client, club))
+
+    cancel_booking(actor=member, booking=booking)
+
+    assert "2 free" in _ten_o_clock_cell(_page(member_client, club))
+
+
+def test_closure_written_outside_the_services_shows_in_the_next_render(club, member):
+    assert "2 free" in _ten_o_clock_cell(_table(club, member))
+    start = local_start(club, hour=10)
+
+    # As the admin or a shell would: no service, no invalidation to call.
+    Closure.objects.create(
+        club=club,
+        court=court_of(club, 1),
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        reason="Repairs",
+    )
+
+    assert "1 free" in _ten_o_clock_cell(_table(club, member))
+
+
+def test_free_slot_turns_past_even_while_the_schedule_is_unchanged(club, member):
+    ten = local_start(club, hour=10)
+    assert "2 free" in _ten_o_clock_cell(_table(club, member, now=ten - dt.timedelta(hours=1)))
+
+    later = _table(club, member, now=ten + dt.timedelta(minutes=1))
+
+    assert "slot-past" in _ten_o_clock_cell(later)
+
+
+def test_member_with_another_slot_length_gets_their_own_table(club, member):
+    short = MembershipType.objects.create(club=club, name="Junior")
+    MembershipTypeRules.objects.create(membership_type=short, slot_minutes=30)
+    junior = make_membership(club, membership_type=short).user
+    assert '<th scope="row">10:30</th>' not in _table(club, member)
+
+    junior_table = _table(club, junior)
+
+    assert '<th scope="row">10:30</th>' in junior_table
+    assert '<th scope="row">10:30</th>' not in _table(club, member)
+
+
+def test_table_is_cached_per_language(club, member):
+    with translation.override("en"):
+        english = _table(club, member)
+
+    with translation.override("fr"):
+        french = _table(club, member)
+
+    assert "2 free<span" in _ten_o_clock_cell(english)
+    assert "2 libres<span" in _ten_o_clock_cell(french)
+
+
+@pytest.mark.parametrize("courts", [2, 20])
+def test_cached_table_costs_one_query_whatever_the_courts_and_bookings(
+    courts, django_assert_num_queries
+):
+    club = make_club(courts=courts)
+    member = make_membership(club).user
+    for index in range(courts):
+        add_booking(
+            club, member, local_start(club, hour=9 + index % 12), court=court_of(club, index)
+        )
+    assert Booking.objects.filter(club=club).count() == courts
+    viewer = viewer_for(access_club(member, club.slug))
+    with django_assert_num_queries(DIGEST_QUERIES + BUILD_QUERIES):
+        built = week_table(viewer, local_day(club))
+
+    with django_assert_num_queries(DIGEST_QUERIES):
+        cached = week_table(viewer, local_day(club))
+
+    assert cached == built
