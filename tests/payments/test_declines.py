@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from html import unescape
 from urllib.parse import urlencode
 
@@ -11,6 +12,9 @@ from django.test import Client
 
 from fortresa.clubs.models import Club
 from fortresa.payments.models import Payment
+from fortresa.payments.providers.base import GatewayRefused
+from fortresa.payments.services import provider_for
+from fortresa.payments.services.settlement import payment_ref
 from fortresa.payments.simulators.server import RunningSimulators
 from tests.payments.conftest import (
     Started,
@@ -116,12 +120,6 @@ def test_declined_payment_cannot_be_refunded_at_the_gateway(
     payer,
     payer_client: Client,  # type: ignore[no-untyped-def]
 ) -> None:
-    from decimal import Decimal
-
-    from fortresa.payments.providers.base import GatewayRefused
-    from fortresa.payments.services import provider_for
-    from fortresa.payments.services.settlement import payment_ref
-
     started = start_booking_payment(pay_club, payer)
     return_to_site(payer_client, member_at_gateway(started.checkout, decision="decline"))
     started.payment.refresh_from_db()
