@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -128,6 +129,22 @@ def status_summary(*, now: datetime) -> StatusSummary:
             incidents.filter(resolved_at__gte=now - timedelta(days=RECENT_INCIDENT_DAYS))
         ),
     )
+
+
+def status_version() -> tuple[object, ...]:
+    """Changes whenever the page's rows do: an incident or update written or deleted, a
+    component's state checked, a probe's result recorded. One query, indexed lookups."""
+    incident, update = Incident._meta.db_table, IncidentUpdate._meta.db_table
+    state, result = ComponentState._meta.db_table, CheckResult._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(updated_at) FROM {incident}),"  # noqa: S608 - model tables
+            f" (SELECT count(*) FROM {incident}), (SELECT max(id) FROM {update}),"
+            f" (SELECT count(*) FROM {update}), (SELECT max(checked_at) FROM {state}),"
+            f" (SELECT max(id) FROM {result})"
+        )
+        row = cursor.fetchone()
+    return tuple(row or ())
 
 
 def _incident_document(incident: Incident) -> dict[str, Any]:
