@@ -1,8 +1,9 @@
 """Settings of the benchmarked server: the real ones, plus a trivial view for a ceiling.
 
 ``FORTRESA_BENCH_BARE=1`` also empties the middleware list, for the bare-view baseline;
-``FORTRESA_BENCH_BARE=django`` keeps only Django's own middleware (and WhiteNoise), to
-show how much of the stack's cost is the framework's and how much is Fortresa's.
+``FORTRESA_BENCH_BARE=django`` keeps only the middleware that is not a security layer
+(WhiteNoise, sessions, locale, common, auth, messages): the issue's "bare view with the
+security middleware switched off", against which the security layers are measured.
 Only bench/ uses this module; production settings are not touched.
 """
 
@@ -13,9 +14,19 @@ from fortresa.settings import MIDDLEWARE
 
 ROOT_URLCONF = "bench.web.urls"
 BARE = os.environ.get("FORTRESA_BENCH_BARE", "")
+# Security layers: Django's (HSTS/nosniff/redirects, CSRF, clickjacking) and every
+# Fortresa middleware (headers and CSP nonce, language preference aside, detection, NUL
+# bytes, session lifetime, staff gate).
+SECURITY_LAYERS = {
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+}
 if BARE == "django":
-    MIDDLEWARE = [  # noqa: F811 - sessions, auth, CSRF, locale, messages: no Fortresa layer
-        name for name in MIDDLEWARE if name.startswith(("django.", "whitenoise."))
+    MIDDLEWARE = [  # noqa: F811 - sessions, locale, common, auth, messages, static files
+        name
+        for name in MIDDLEWARE
+        if name.startswith(("django.", "whitenoise.")) and name not in SECURITY_LAYERS
     ]
 if BARE:
     if BARE == "1":
