@@ -107,6 +107,14 @@ def test_member_who_cancels_at_the_gateway_is_charged_nothing(
     assert started.booking.awaiting_payment  # still held: the member may try again
 
 
+# What each gateway says of a declined payment, kept as the failure reason.
+DECLINE_REASONS = {
+    "paypal": "COMPLETED/DECLINED",
+    "paybox": "Refusé",
+    "stripe": "declined: generic_decline",
+}
+
+
 def test_declined_payment_fails_and_keeps_the_booking_unpaid(
     payer_client: Client,
     payer,
@@ -122,6 +130,7 @@ def test_declined_payment_fails_and_keeps_the_booking_unpaid(
     started.payment.refresh_from_db()
     started.booking.refresh_from_db()
     assert started.payment.state == Payment.State.FAILED
+    assert started.payment.failure_reason == DECLINE_REASONS[started.payment.provider]
     assert "The payment did not go through: nothing was charged." in page
     assert all(status == 200 for status in statuses)
     assert started.booking.awaiting_payment

@@ -139,10 +139,13 @@ class PayPalProvider(PaymentProvider):
         )
         status = order.get("status")
         capture_id = ""
+        detail = str(status)
         if status == "COMPLETED" and captures:
             capture = captures[0]
             capture_id = str(capture.get("id", ""))
             state = _CAPTURE_STATUS.get(str(capture.get("status")), GatewayStatus.PENDING)
+            # The order completes either way; the capture says whether money moved.
+            detail = f"{status}/{capture.get('status')}"
         elif status == "VOIDED":
             state = GatewayStatus.CANCELLED
         else:
@@ -155,7 +158,7 @@ class PayPalProvider(PaymentProvider):
             external_reference=str(order.get("id", "")),
             capture_reference=capture_id,
             refunded_amount=refunded,
-            detail=str(status),
+            detail=detail,
         )
 
     def _order(self, order_id: str) -> dict[str, Any]:
