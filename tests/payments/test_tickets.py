@@ -8,12 +8,12 @@ import pytest
 from django.test import Client
 
 from fortresa.accounts.models import User
-from fortresa.clubs.models import Club
+from fortresa.clubs.models import Club, Role
 from fortresa.core.models import AuditEvent
 from fortresa.payments.models import Payment, TicketEntry, TicketPack
 from fortresa.payments.services import ticket_balance
 from fortresa.payments.simulators.server import RunningSimulators
-from tests.factories import make_user, sign_in
+from tests.factories import make_membership, make_user, sign_in
 from tests.payments.conftest import (
     checkout_from,
     deliver_all,
@@ -131,3 +131,43 @@ def test_pack_no_longer_on_sale_is_not_offered(
     assert response.status_code == 200
     assert "This club sells no ticket packs." in response.content.decode()
     assert not Payment.objects.filter(payer=payer).exists()
+
+
+def _refund_as_admin(club: Club, payment: Payment, amount: str) -> int:
+    admin = sign_in(Client(), make_membership(club, role=Role.ADMIN).user)
+    url = f"/c/{club.slug}/manage/payments/{payment.reference}/refund/"
+    return admin.post(url, {"amount": amount}).status_code
+
+
+@pytest.mark.parametrize("provider", ["paybox"])
+def test_pack_refunded_in_full_takes_back_its_unspent_tickets(
+    pay_club: Club, payer: User, payer_client: Client, pack: TicketPack
+) -> None:
+    _buy(payer_client, pay_club, pack)
+    booking = held_booking(pay_club, payer, guests=2)
+    payer_client.post(f"/payments/booking/{booking.pk}/", {"method": "tickets"})
+    payment = Payment.objects.get(payer=payer)
+
+    status = _refund_as_admin(pay_club, payment, "90.00")
+
+    booking.refresh_from_db()
+    assert status == 302
+    assert ticket_balance(user=payer, club=pay_club) == 0
+    assert not booking.awaiting_payment  # the two spent stay spent
+    withdrawn = AuditEvent.objects.get(
+        action="payment.tickets_withdrawn", target=f"payment:{payment.reference}"
+    )
+    assert withdrawn.details["tickets"] == 8
+
+
+@pytest.mark.parametrize("provider", ["stripe"])
+def test_pack_refunded_in_part_keeps_its_tickets(
+    pay_club: Club, payer: User, payer_client: Client, pack: TicketPack
+) -> None:
+    _buy(payer_client, pay_club, pack)
+    payment = Payment.objects.get(payer=payer)
+
+    status = _refund_as_admin(pay_club, payment, "30.00")
+
+    assert status == 302
+    assert ticket_balance(user=payer, club=pay_club) == 10

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from fortresa.bookings.errors import BookingRuleError
@@ -142,6 +143,37 @@ def _record_refund(payment: Payment, state: GatewayState, *, source: str, actor:
         actor=actor,
         source=source,
         details={"refunded_amount": str(payment.refunded_amount)},
+    )
+    if target == State.REFUNDED and payment.purpose == Payment.Purpose.TICKETS:
+        _withdraw_tickets(payment, actor=actor)
+
+
+def _withdraw_tickets(payment: Payment, *, actor: Any) -> None:
+    """A pack refunded in full takes back its tickets still unspent (those spent stay
+    spent: their bookings were played or are kept)."""
+    credited = TicketEntry.objects.filter(payment=payment).values_list("change", flat=True).first()
+    if not credited:
+        return
+    # The member's row serialises this with their spending (see pay_booking_with_tickets).
+    Membership.objects.select_for_update().filter(
+        user_id=payment.payer_id, club_id=payment.club_id
+    ).first()
+    balance = (
+        TicketEntry.objects.filter(user_id=payment.payer_id, club_id=payment.club_id).aggregate(
+            total=Sum("change")
+        )["total"]
+        or 0
+    )
+    taken = min(int(credited), int(balance))
+    if taken <= 0:
+        return
+    TicketEntry.objects.create(club_id=payment.club_id, user_id=payment.payer_id, change=-taken)
+    record_event(
+        action="payment.tickets_withdrawn",
+        actor=actor,
+        club_id=payment.club_id,
+        target=f"payment:{payment.reference}",
+        details={"tickets": taken, "credited": int(credited)},
     )
 
 
