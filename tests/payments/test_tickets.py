@@ -167,7 +167,11 @@ def test_pack_refunded_in_part_keeps_its_tickets(
     _buy(payer_client, pay_club, pack)
     payment = Payment.objects.get(payer=payer)
 
+    admin = sign_in(Client(), make_membership(pay_club, role=Role.ADMIN).user)
+    page = admin.get(f"/c/{pay_club.slug}/manage/payments/{payment.reference}/refund/")
+
     status = _refund_as_admin(pay_club, payment, "30.00")
 
+    assert "A full refund takes back the tickets of this pack" in page.content.decode()
     assert status == 302
     assert ticket_balance(user=payer, club=pay_club) == 10
