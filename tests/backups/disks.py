@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import subprocess
 from collections.abc import Callable, Iterator
@@ -27,6 +28,8 @@ def unmount(where: Path) -> None:
         # Something (a stopped cluster's last file handle) still holds it: detach it now,
         # the kernel frees it once the last handle closes.
         subprocess.run(["umount", "--lazy", str(where)], capture_output=True, check=True)
+    with contextlib.suppress(OSError):
+        where.rmdir()
 
 
 def fill(directory: Path) -> Path:

@@ -39,6 +39,17 @@ def free_space(path: Path) -> str:
     return f"{_megabytes(usage.free)} free of {_megabytes(usage.total)}"
 
 
+def nearly_full(path: Path, margin: int = 16 * 1024 * 1024) -> bool:
+    """Less than ``margin`` (one WAL segment) free where ``path`` lives."""
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        return shutil.disk_usage(probe).free < margin
+    except OSError:
+        return False
+
+
 def full_disk_error(path: Path, what: str, kept: str) -> BackupError:
     return BackupError(
         f"{what} failed: the disk holding {path} is full ({free_space(path)}). {kept} "

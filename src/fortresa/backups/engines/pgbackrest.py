@@ -39,6 +39,7 @@ from fortresa.backups.engines.base import (
     quiet,
     register,
 )
+from fortresa.backups.engines.diskspace import PGBACKREST_FULL, full_disk_error, nearly_full
 from fortresa.backups.engines.targets import fresh_target, owner_ids
 
 # pgBackRest info status codes meaning "the repository answered".
@@ -174,9 +175,17 @@ class PgBackRestEngine(BackupEngine):
         output = "".join(lines)
         return process.returncode, output, output
 
-    def _failure(self, what: str, output: str) -> BackupError:
+    def _failure(
+        self, what: str, output: str, where: Path | None = None, kept: str = ""
+    ) -> BackupError:
         errors = [line.strip() for line in output.splitlines() if "ERROR" in line]
-        return BackupError(f"{what} failed: {' | '.join(errors[-3:]) or output.strip()[-500:]}")
+        said = " | ".join(errors[-3:]) or output.strip()[-500:]
+        # A full repository also shows as WAL that "was not archived" (archive-push
+        # failed in PostgreSQL's archiver, whose error is in PostgreSQL's log).
+        if where is not None and (PGBACKREST_FULL in output or nearly_full(where)):
+            full = full_disk_error(where, what, kept)
+            return BackupError(f"{full} (pgBackRest: {said})")
+        return BackupError(f"{what} failed: {said}")
 
     def info(self, repository: int | None = None) -> dict[str, Any]:
         args = ["info", "--output=json"]
@@ -239,13 +248,20 @@ class PgBackRestEngine(BackupEngine):
         if kind not in self.kinds:
             raise BackupError(f"pgBackRest takes full, diff or incr backups, not {kind!r}")
         state = self._state(repository)
+        repo = self._repository(repository)
+        where = Path(repo.path) if repo.type == "posix" else None
+        kept = (
+            "The backups already in the repository are untouched; pgBackRest resumes or "
+            "removes the unfinished one on the next backup."
+        )
         if not state.backups:
             code, out, err = self.run(["stanza-create"], progress)
             if code != 0:
-                raise self._failure("pgbackrest stanza-create", err or out)
+                raise self._failure("pgbackrest stanza-create", err or out, where, kept)
         code, out, err = self.run([f"--repo={repository}", f"--type={kind}", "backup"], progress)
         if code != 0:
-            raise self._failure(f"{kind} backup to repo{repository}", err or out)
+            what = f"{kind} backup to repo{repository}"
+            raise self._failure(what, err or out, where, kept)
         latest = max(self._state(repository).backups, key=lambda b: b.finished_at)
         return BackupOutcome(label=latest.label, size_bytes=latest.size_bytes)
 
@@ -275,7 +291,11 @@ class PgBackRestEngine(BackupEngine):
                 raise BackupError(f"PostgreSQL is running on {self.pg.pg_path}: stop it first")
             code, out, err = self.run([*args, "--delta"], progress)
             if code != 0:
-                raise self._failure("in-place restore", err or out)
+                kept = (
+                    f"{self.pg.pg_path} may be partly restored and must not be started; "
+                    "the same restore, run again, only rewrites what differs."
+                )
+                raise self._failure("in-place restore", err or out, self.pg.pg_path, kept)
             return RestoreOutcome(repository=number, target=self.pg.pg_path, label=_label(out))
         if target is None:
             raise BackupError("a restore needs --target DIR (or --in-place)")
@@ -284,7 +304,8 @@ class PgBackRestEngine(BackupEngine):
             args += [f"--pg1-path={directory}", "--archive-mode=off"]
             code, out, err = self.run(args, progress)
             if code != 0:
-                raise self._failure(f"restore from repo{number}", err or out)
+                kept = f"The restore target {target} was left as it was found."
+                raise self._failure(f"restore from repo{number}", err or out, directory, kept)
         return RestoreOutcome(repository=number, target=directory, label=_label(out))
 
     def _choose_repository(self, moment: datetime | None, repository: int | None) -> int:
