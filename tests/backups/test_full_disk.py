@@ -170,6 +170,7 @@ def test_commands_on_a_full_disk_exit_non_zero_record_the_failure_and_alert(
     assert_says_full(runs[1].error, site_a)
     alert = BackupAlert.objects.get(kind="backup_failed", subject="repo1")
     assert "is full" in alert.message
+    assert alert.message.count("failed") == 1, alert.message  # said once, not twice
     assert list(site_a.iterdir()) == []
 
     small = small_disk(tmp_path / "small", "1m")

@@ -55,10 +55,14 @@ def run_backup(
         run.result, run.error = Result.FAILED, str(exc)
         run.finished_at = timezone.now()
         run.save()
+        said = str(exc)
+        # Engines often say which backup failed already; do not say it twice.
+        if not said.startswith(f"{kind} backup to "):
+            said = f"{kind} backup to {subject} failed: {said}"
         raise_alert(
             kind=BackupAlert.Kind.BACKUP_FAILED,
             subject=subject,
-            message=f"{kind} backup to {subject} failed: {exc}",
+            message=said,
             details={"run": run.pk},
         )
         return run
