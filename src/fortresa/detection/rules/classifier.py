@@ -8,8 +8,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote_plus
 
-from fortresa.detection.rules.sqli import match_sqli
-from fortresa.detection.rules.web import match_cmdi, match_traversal, match_xss
+from fortresa.detection.rules.sqli import match_sqli, may_match
+from fortresa.detection.rules.web import (
+    CMDI_SIGNS,
+    TRAVERSAL_SIGNS,
+    XSS_NEEDS,
+    XSS_SIGNS,
+    match_cmdi_rules,
+    match_traversal_rules,
+    match_xss_rules,
+)
 
 VERDICTS = ("sqli", "xss", "traversal", "cmdi", "clean")
 # Longer inputs are read up to this length: attacks need their structure near the
@@ -25,6 +33,22 @@ _WORDS_ONLY_ATTACK = re.compile(
     re.I,
 )
 _ENCODED = re.compile(r"%[0-9a-fA-F]{2}|&#?\w+;")
+# Each family's own gate, as in ``web``; their union below clears most benign input
+# with one search.
+_ANY_SIGN = re.compile(
+    "|".join(
+        pattern.pattern
+        for pattern in (
+            _SQL_SIGNS,
+            _WORDS_ONLY_ATTACK,
+            _ENCODED,
+            XSS_SIGNS,
+            CMDI_SIGNS,
+            TRAVERSAL_SIGNS,
+        )
+    ),
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +62,6 @@ class Verdict:
 
 
 CLEAN = Verdict("clean", "")
-_WEB_FAMILIES = (("xss", match_xss), ("cmdi", match_cmdi), ("traversal", match_traversal))
 
 
 def _decoded_forms(text: str) -> list[str]:
@@ -50,16 +73,33 @@ def _decoded_forms(text: str) -> list[str]:
     return forms
 
 
+def _may_be_sqli(form: str) -> bool:
+    if not (_SQL_SIGNS.search(form) or _WORDS_ONLY_ATTACK.search(form)):
+        return False
+    return may_match(form)
+
+
 def _classify(text: str) -> Verdict:
+    # One search clears most benign input: no family's gate below can open without it.
+    if not _ANY_SIGN.search(text):
+        return CLEAN
     for form in _decoded_forms(text):
-        if _SQL_SIGNS.search(form) or _WORDS_ONLY_ATTACK.search(form):
+        if _may_be_sqli(form):
             rule = match_sqli(form)
             if rule:
                 return Verdict("sqli", rule)
-        for family, matcher in _WEB_FAMILIES:
-            rule = matcher(form)
+        if XSS_SIGNS.search(form) and XSS_NEEDS.search(form):
+            rule = match_xss_rules(form)
             if rule:
-                return Verdict(family, rule)
+                return Verdict("xss", rule)
+        if CMDI_SIGNS.search(form):
+            rule = match_cmdi_rules(form)
+            if rule:
+                return Verdict("cmdi", rule)
+        if TRAVERSAL_SIGNS.search(form):
+            rule = match_traversal_rules(form)
+            if rule:
+                return Verdict("traversal", rule)
     return CLEAN
 
 
@@ -69,6 +109,10 @@ _classify_short = lru_cache(maxsize=8192)(_classify)
 
 def classify(text: str) -> Verdict:
     """Classify one input value as ``sqli``, ``xss``, ``traversal``, ``cmdi`` or ``clean``."""
+    # Letters and digits alone (numbers, identifiers, session keys and CSRF tokens) open
+    # no gate of any family: every rule needs a space or a sign. No need to remember them.
+    if text.isalnum():
+        return CLEAN
     text = text[:MAX_LENGTH]
     return _classify_short(text) if len(text) <= 512 else _classify(text)
 

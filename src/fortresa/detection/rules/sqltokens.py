@@ -290,30 +290,45 @@ _OP_KIND = {
 }
 
 
-def tokenize(text: str, quote: str = "") -> list[Token]:
-    """Tokens of ``text`` read bare (``quote=""``) or as the rest of a quoted literal."""
-    tokens: list[Token] = []
-    append = tokens.append
+def scan(text: str, quote: str = "") -> tuple[str, list[str]]:
+    """The fingerprint of ``text`` and the value of each of its tokens, letter by letter.
+
+    ``text`` is read bare (``quote=""``) or as the rest of a literal opened by ``quote``.
+    Two plain lists instead of one object per token: the classifier calls this for a
+    good share of all inputs, and usually needs the fingerprint alone.
+    """
+    kinds: list[str] = []
+    values: list[str] = []
+    add_kind = kinds.append
+    add_value = values.append
     for match in _TOKEN.finditer(quote + text if quote else text):
         group = match.lastgroup
-        if group == "word" or group == "call":
+        if group == "word":
             value = match.group("word")
-            upper = value.upper()
-            kind = _CALL_KIND.get(upper, "f") if group == "call" else _WORD_KIND.get(upper, "b")
+            add_kind(_WORD_KIND.get(value.upper(), "b"))
+        elif group == "call":
+            value = match.group("word")
+            add_kind(_CALL_KIND.get(value.upper(), "f"))
         else:
             value = match.group(group) if group else ""
-            if group == "comment":
-                kind = "c"
-            elif group == "op":
-                kind = _OP_KIND.get(value, "a")
+            if group == "op":
+                add_kind(_OP_KIND.get(value, "a"))
             elif group == "punct":
-                kind = value
+                add_kind(value)
+            elif group == "comment":
+                add_kind("c")
             elif group == "other":
-                kind = "?"
+                add_kind("?")
             else:
-                kind = group or "?"
-        append(Token(kind, value))
-    return tokens
+                add_kind(group or "?")
+        add_value(value)
+    return "".join(kinds), values
+
+
+def tokenize(text: str, quote: str = "") -> list[Token]:
+    """Tokens of ``text`` read bare (``quote=""``) or as the rest of a quoted literal."""
+    fp, values = scan(text, quote)
+    return [Token(kind, value) for kind, value in zip(fp, values, strict=True)]
 
 
 def fingerprint(tokens: list[Token]) -> str:

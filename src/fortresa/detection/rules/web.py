@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from fortresa.detection.rules.ruleset import RuleSet
+
 _XSS_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "xss.script_tag",
@@ -69,25 +71,47 @@ _CMDI_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def _first(rules: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
-    for name, pattern in rules:
-        if pattern.search(text):
-            return name
-    return None
+_XSS = RuleSet(_XSS_RULES)
+_TRAVERSAL = RuleSet(_TRAVERSAL_RULES)
+_CMDI = RuleSet(_CMDI_RULES)
 
 
-def match_xss(text: str) -> str | None:
-    return _first(_XSS_RULES, text) if any(c in text for c in "<>:\"'`(=") else None
-
-
-_TRAVERSAL_SIGNS = re.compile(
+# The rules' own gates: without one of these characters or strings no rule of the
+# family can match (the classifier searches them before the rules).
+XSS_SIGNS = re.compile(r"[<>:\"'`(=]")
+# And what one of the rules above needs besides, each part taken from one rule: a tag,
+# an event handler's "=", a script or data URL, a call of a function scripts use,
+# document or window.
+XSS_NEEDS = re.compile(
+    r"<|on[a-z]{3,}\s*=|script\s*:|data\s*:|document\s*\.|window\s*\."
+    r"|(?:alert|prompt|confirm|eval|fromcharcode|settimeout|expression)\s*[(`]",
+    re.I,
+)
+CMDI_SIGNS = re.compile(r"[;&|\n$`]")
+TRAVERSAL_SIGNS = re.compile(
     r"\.\.|/etc/|/proc/|\\|file:|\.ini\b|\x00|WEB-INF|\.htaccess|\.ssh", re.I
 )
 
 
+def match_xss_rules(text: str) -> str | None:
+    return _XSS.first(text)
+
+
+def match_traversal_rules(text: str) -> str | None:
+    return _TRAVERSAL.first(text)
+
+
+def match_cmdi_rules(text: str) -> str | None:
+    return _CMDI.first(text)
+
+
+def match_xss(text: str) -> str | None:
+    return match_xss_rules(text) if XSS_SIGNS.search(text) and XSS_NEEDS.search(text) else None
+
+
 def match_traversal(text: str) -> str | None:
-    return _first(_TRAVERSAL_RULES, text) if _TRAVERSAL_SIGNS.search(text) else None
+    return match_traversal_rules(text) if TRAVERSAL_SIGNS.search(text) else None
 
 
 def match_cmdi(text: str) -> str | None:
-    return _first(_CMDI_RULES, text) if any(c in text for c in ";&|\n$`") else None
+    return match_cmdi_rules(text) if CMDI_SIGNS.search(text) else None
