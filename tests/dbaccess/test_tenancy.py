@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, connections
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
@@ -13,6 +13,7 @@ from fortresa.clubs.models import Club
 from fortresa.dbaccess.tenancy import (
     TenantContextError,
     TenantContextMiddleware,
+    as_worker,
     current_tenant_context,
     set_tenant_context,
     tenant_scope,
@@ -118,7 +119,7 @@ def test_middleware_gives_an_anonymous_visitor_no_user() -> None:
     assert recorder.seen == (club.pk, None)
 
 
-@pytest.mark.smoke
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_middleware_runs_the_request_in_one_transaction() -> None:
     recorder = _Recorder()
@@ -132,3 +133,30 @@ def test_middleware_runs_the_request_in_one_transaction() -> None:
 
     assert response.status_code == 200
     assert seen_atomic == [True]
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db(transaction=True)
+def test_middleware_leaves_sqlite_requests_untouched() -> None:
+    if connection.vendor == "postgresql":
+        pytest.skip("the PostgreSQL behaviour is the test above")
+    seen_atomic: list[bool] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen_atomic.append(connection.in_atomic_block)
+        return HttpResponse("ok")
+
+    TenantContextMiddleware(view)(_request(AnonymousUser()))
+
+    assert seen_atomic == [False]
+
+
+@pytest.mark.smoke
+@pytest.mark.django_db(transaction=True)
+def test_as_worker_is_a_no_op_without_a_worker_alias() -> None:
+    before = connections["default"]
+    with as_worker() as alias:
+        inside = connections["default"]
+
+    assert alias == "default"
+    assert inside is before

@@ -6,6 +6,10 @@ same database as the owner role; ``fortresa migrate`` uses it by default, so DDL
 runs as the application role. Without it (the embedded default, the test suite) a single
 URL does everything, as before.
 
+``FORTRESA_WORKER_DATABASE_URL`` likewise adds the ``worker`` alias (the worker role,
+which spans clubs past row-level security): background tasks, management commands and
+operator pages run over it (``fortresa.dbaccess.tenancy.as_worker``).
+
 This module imports nothing from Django's ORM: settings import it.
 """
 
@@ -21,6 +25,7 @@ import dj_database_url
 from fortresa.core.env import ConfigError, Env
 
 MIGRATE_ALIAS = "migrate"
+WORKER_ALIAS = "worker"
 ROLE_KEYS = ("owner", "app", "worker", "reporting", "backup")
 DEFAULT_ROLE_NAMES = {key: f"fortresa_{key}" for key in ROLE_KEYS}
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -126,6 +131,22 @@ def configure_database_access(
                 "FORTRESA_MIGRATE_DATABASE_URL must name the same database as DATABASE_URL"
             )
         databases[MIGRATE_ALIAS] = migrate
+    worker_url = _optional_secret(env, "FORTRESA_WORKER_DATABASE_URL")
+    if worker_url:
+        worker: dict[str, Any] = dict(
+            dj_database_url.parse(
+                worker_url,
+                conn_max_age=default.get("CONN_MAX_AGE", 0),
+                conn_health_checks=bool(default.get("CONN_HEALTH_CHECKS", False)),
+            )
+        )
+        if worker["ENGINE"] != default["ENGINE"] or worker.get("NAME") != default.get("NAME"):
+            raise ConfigError(
+                "FORTRESA_WORKER_DATABASE_URL must name the same database as DATABASE_URL"
+            )
+        # Tests: the same test database as default, never a second one.
+        worker["TEST"] = {"MIRROR": "default"}
+        databases[WORKER_ALIAS] = worker
     sslmode = ""
     for db in databases.values():
         if db["ENGINE"] == "django.db.backends.postgresql":

@@ -160,6 +160,38 @@ TENANT_TABLES: tuple[TenantTable, ...] = (
     ),
 )
 
+# Added by dbaccess/0003: fair openings and their draws, payments, mailings.
+_MINE_OR_CLUB = f"{_CLUB} OR user_id = fortresa_current_user()"
+TENANT_TABLES += (
+    TenantTable("bookings_fairopening", read=_CLUB_OR_MY_CLUBS, write=_CLUB),
+    TenantTable("bookings_openingdraw", read=_CLUB_OR_MY_CLUBS, write=_CLUB),
+    TenantTable(
+        "bookings_drawentry",
+        read="user_id = fortresa_current_user() OR EXISTS (SELECT 1 FROM bookings_openingdraw d"
+        " WHERE d.id = draw_id AND d.club_id = fortresa_current_club())",
+        write="EXISTS (SELECT 1 FROM bookings_openingdraw d WHERE d.id = draw_id"
+        " AND d.club_id = fortresa_current_club())",
+    ),
+    TenantTable("payments_clubgateway", read=_CLUB, write=_CLUB),
+    TenantTable("payments_membershipfee", read=_CLUB_OR_MY_CLUBS, write=_CLUB),
+    TenantTable("payments_ticketpack", read=_CLUB_OR_MY_CLUBS, write=_CLUB),
+    TenantTable(
+        "payments_payment",
+        read=f"{_CLUB} OR payer_id = fortresa_current_user()",
+        write=f"{_CLUB} OR payer_id = fortresa_current_user()",
+    ),
+    TenantTable("payments_ticketentry", read=_MINE_OR_CLUB, write=_CLUB),
+    TenantTable(
+        "payments_membershipfeepayment",
+        # Visible exactly when its payment is.
+        read="EXISTS (SELECT 1 FROM payments_payment p WHERE p.id = payment_id)",
+        write="EXISTS (SELECT 1 FROM payments_payment p WHERE p.id = payment_id"
+        " AND p.club_id = fortresa_current_club())",
+    ),
+    TenantTable("notifications_mailingconsent", read=_MINE_OR_CLUB, write=_MINE_OR_CLUB),
+    TenantTable("notifications_clubmailing", read=_CLUB, write=_CLUB),
+)
+
 TENANT_TABLE_NAMES = tuple(t.table for t in TENANT_TABLES)
 CLUB_SETTING = "fortresa.club_id"
 USER_SETTING = "fortresa.user_id"

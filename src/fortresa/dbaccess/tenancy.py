@@ -4,19 +4,29 @@
 or persistent connection never carries one request's club into the next. Outside a
 transaction it would last one statement only, so setting it there is refused.
 
-SQLite has no row-level security: there these helpers only open the transaction.
+SQLite has no row-level security: there these helpers only open the transaction, and
+the middleware passes requests through untouched.
+
+Work that spans clubs (background tasks, management commands, operator pages) runs
+under ``as_worker()``: over the worker role's connection (``FORTRESA_WORKER_DATABASE_URL``,
+BYPASSRLS) in place of the application role's, when that alias is configured.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest, HttpResponseBase
 
+from fortresa.dbaccess.config import WORKER_ALIAS
 from fortresa.dbaccess.policy import CLUB_SETTING, USER_SETTING
+
+# Operator pages: run as the worker role for staff (``accounts.middleware.OPS_AREA``).
+OPERATOR_AREA = "/ops/"
 
 
 class TenantContextError(RuntimeError):
@@ -57,6 +67,83 @@ def current_tenant_context(using: str = DEFAULT_DB_ALIAS) -> tuple[int | None, i
     return (int(club) if club else None, int(user) if user else None)
 
 
+def scope_to_club(club_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Add the club to the current transaction's context, keeping its user.
+
+    For pages whose club is not in the URL (a booking, a payment, an invitation token):
+    call it once the page knows the club, inside the request's transaction.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.get_autocommit():
+        return
+    _club, user_id = current_tenant_context(using)
+    set_tenant_context(club_id=club_id, user_id=user_id, using=using)
+
+
+def scope_to_user(user_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Scope the current transaction to one user and no club.
+
+    For pages without a session whose token names the member (calendar feed, e-mail
+    preferences). Outside a transaction, or on SQLite, it does nothing.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.get_autocommit():
+        return
+    set_tenant_context(club_id=None, user_id=user_id, using=using)
+
+
+def worker_configured() -> bool:
+    return WORKER_ALIAS in connections.settings
+
+
+def worker_alias() -> str:
+    """The alias for a lookup that must span clubs: the worker's when configured."""
+    return WORKER_ALIAS if worker_configured() else DEFAULT_DB_ALIAS
+
+
+@contextmanager
+def as_worker() -> Iterator[str]:
+    """Run the block over the worker role's connection in place of the default one.
+
+    Every query, ``transaction.atomic()`` and ``select_for_update()`` that would use the
+    default alias in this thread uses the worker alias's connection until the block ends.
+    A no-op (yielding ``"default"``) when no worker alias is configured (the embedded
+    default, a single ``DATABASE_URL``), and inside a transaction on the default
+    connection: an eager task inside a request keeps the request's transaction, which
+    the worker connection could not see into.
+    """
+    default = connections[DEFAULT_DB_ALIAS]
+    if not worker_configured() or default.alias == WORKER_ALIAS or default.in_atomic_block:
+        yield default.alias
+        return
+    handler_locals: Any = getattr(connections, "_connections")  # this thread's, by alias  # noqa: B009
+    setattr(handler_locals, DEFAULT_DB_ALIAS, connections[WORKER_ALIAS])
+    try:
+        yield WORKER_ALIAS
+    finally:
+        setattr(handler_locals, DEFAULT_DB_ALIAS, default)
+
+
+_task_scopes = threading.local()
+
+
+def enter_worker_scope_for_task(task_id: str | None = None, **_: Any) -> None:
+    """Celery ``task_prerun``: the task runs as the worker role."""
+    stack = ExitStack()
+    stack.enter_context(as_worker())
+    scopes: dict[str | None, ExitStack] = getattr(_task_scopes, "scopes", {})
+    scopes[task_id] = stack
+    _task_scopes.scopes = scopes
+
+
+def leave_worker_scope_for_task(task_id: str | None = None, **_: Any) -> None:
+    """Celery ``task_postrun``: back to the connection the thread had."""
+    scopes: dict[str | None, ExitStack] = getattr(_task_scopes, "scopes", {})
+    stack = scopes.pop(task_id, None)
+    if stack is not None:
+        stack.close()
+
+
 @contextmanager
 def tenant_scope(
     *, club_id: int | None, user_id: int | None = None, using: str = DEFAULT_DB_ALIAS
@@ -73,9 +160,11 @@ def tenant_scope(
 class TenantContextMiddleware:
     """Scope each request's transaction to the signed-in user and the club in its URL.
 
-    The request runs in one transaction (as with ``ATOMIC_REQUESTS``); the user is set
-    first, and the club once the URL resolves to a view with a ``slug`` argument. Must
-    come after ``AuthenticationMiddleware``.
+    On PostgreSQL the request runs in one transaction (as with ``ATOMIC_REQUESTS``); the
+    user is set first, and the club once the URL resolves to a view with a ``slug``
+    argument. Operators (staff) on the operator pages (``/ops/``) run as the worker role
+    instead. Must come after ``AuthenticationMiddleware``. On SQLite (no row-level
+    security) requests pass through untouched.
     """
 
     club_kwarg = "slug"
@@ -84,6 +173,14 @@ class TenantContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+            return self.get_response(request)
+        if self._is_operator_page(request):
+            with as_worker():
+                return self._scoped(request)
+        return self._scoped(request)
+
+    def _scoped(self, request: HttpRequest) -> HttpResponseBase:
         with transaction.atomic():
             set_tenant_context(club_id=None, user_id=self._user_id(request))
             return self.get_response(request)
@@ -96,13 +193,25 @@ class TenantContextMiddleware:
         view_kwargs: dict[str, Any],
     ) -> None:
         slug = view_kwargs.get(self.club_kwarg)
-        if not isinstance(slug, str):
+        if not isinstance(slug, str) or connections[DEFAULT_DB_ALIAS].get_autocommit():
             return
         # Clubs are public (the home page lists them); their table has no row security.
         from fortresa.clubs.models import Club
 
         club_id = Club.objects.filter(slug=slug).values_list("pk", flat=True).first()
         set_tenant_context(club_id=club_id, user_id=self._user_id(request))
+
+    @staticmethod
+    def _is_operator_page(request: HttpRequest) -> bool:
+        if not request.path_info.startswith(OPERATOR_AREA):
+            return False
+        user = getattr(request, "user", None)
+        return bool(
+            user is not None
+            and user.is_authenticated
+            and user.is_active
+            and (user.is_staff or user.is_superuser)
+        )
 
     @staticmethod
     def _user_id(request: HttpRequest) -> int | None:
