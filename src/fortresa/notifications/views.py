@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fortresa.clubs.models import Role
 from fortresa.clubs.selectors import access_club
 from fortresa.core.request import client_ip
+from fortresa.dbaccess.tenancy import scope_to_user
 from fortresa.notifications import selectors
 from fortresa.notifications.addresses import InvalidRecipient
 from fortresa.notifications.config import email_config
@@ -57,6 +58,8 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid_link(request)
     address = reader.address
     user = selectors.account_for_address(address)
+    if user is not None:  # no session: the link names the member row-level security shows
+        scope_to_user(user.pk)
     clubs = selectors.member_clubs(user)
     refused = selectors.refused_categories(address)
     consented = selectors.consented_club_ids(user)

@@ -16,6 +16,7 @@ from fortresa.accounts.models import User
 from fortresa.bookings.views import signed_in_user
 from fortresa.clubs.selectors import access_club
 from fortresa.core.request import client_ip
+from fortresa.dbaccess.tenancy import scope_to_club
 from fortresa.payments.forms import PayBookingForm, TicketPackForm
 from fortresa.payments.models import Payment
 from fortresa.payments.providers import PROVIDERS
@@ -78,6 +79,7 @@ def _send_to_gateway(request: HttpRequest, actor: User, payment: Payment) -> Htt
 def pay_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
     user = signed_in_user(request)
     booking = access_own_held_booking(user, booking_id)
+    scope_to_club(booking.club_id)  # row-level security: the booking names its club
     balance = ticket_balance(user=user, club=booking.club)
     needed = tickets_needed(booking) if booking.awaiting_payment else 0
     gateway = gateway_of(booking.club)
@@ -119,6 +121,7 @@ def pay_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
 def _result(request: HttpRequest, reference: str, *, cancelled: bool) -> HttpResponse:
     user = signed_in_user(request)
     payment = access_own_payment(user, reference)
+    scope_to_club(payment.club_id)  # row-level security: the payment names its club
     params = {"__raw__": request.META.get("QUERY_STRING", "")[:4000]}
     params.update({k: v[:200] for k, v in request.GET.items() if k != "__raw__"})
     problem = ""

@@ -16,6 +16,7 @@ from fortresa.bookings.selectors import feed_bookings
 from fortresa.bookings.services import renew_calendar_feed, set_calendar_feed_enabled
 from fortresa.bookings.views import signed_in_user
 from fortresa.core.request import client_ip
+from fortresa.dbaccess.tenancy import scope_to_user
 
 MAX_TOKEN_LENGTH = 128
 
@@ -52,6 +53,8 @@ def calendar_feed(request: HttpRequest, user_id: int, token: str) -> HttpRespons
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or len(token) > MAX_TOKEN_LENGTH or not token_is_valid(user, token):
         raise Http404("no such feed")
+    # No session: the token names the user, whose bookings row-level security shows.
+    scope_to_user(user.pk)
     response = HttpResponse(
         render_feed(user, feed_bookings(user)), content_type="text/calendar; charset=utf-8"
     )
