@@ -15,8 +15,8 @@ from fortresa.settings import MIDDLEWARE
 ROOT_URLCONF = "bench.web.urls"
 BARE = os.environ.get("FORTRESA_BENCH_BARE", "")
 # Security layers: Django's (HSTS/nosniff/redirects, CSRF, clickjacking) and every
-# Fortresa middleware (headers and CSP nonce, language preference aside, detection, NUL
-# bytes, session lifetime, staff gate).
+# Fortresa middleware (headers and CSP nonce, detection, NUL bytes, session lifetime,
+# staff gate, row-level security's tenant context; the user-language one goes too).
 SECURITY_LAYERS = {
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
