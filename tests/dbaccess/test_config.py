@@ -28,6 +28,11 @@ OWNER_URL = (
 )
 
 
+WORKER_URL = (
+    "postgresql://fortresa_worker:worker-pw@db.internal:5432/fortresa"  # pragma: allowlist secret
+)
+
+
 def _databases(url: str = APP_URL) -> dict[str, Any]:
     return {"default": dict(dj_database_url.parse(url))}
 
@@ -128,6 +133,37 @@ def test_per_role_ranges_fall_back_to_the_shared_allowlist() -> None:
         ipaddress.ip_network("10.1.1.5/32"),
     )
     assert access.networks_for("backup") == (ipaddress.ip_network("10.9.0.7/32"),)
+
+
+def test_worker_url_adds_a_worker_alias_with_tls_mirroring_default_in_tests() -> None:
+    databases = _databases()
+
+    configure_database_access(
+        databases,
+        env=Env({"FORTRESA_WORKER_DATABASE_URL": WORKER_URL, "FORTRESA_DB_SSLMODE": "require"}),
+        profile="test",
+    )
+
+    assert databases["worker"]["USER"] == "fortresa_worker"
+    assert databases["worker"]["OPTIONS"]["sslmode"] == "require"
+    assert databases["worker"]["TEST"] == {"MIRROR": "default"}
+
+
+def test_worker_url_naming_another_database_is_refused() -> None:
+    with pytest.raises(ConfigError, match="FORTRESA_WORKER_DATABASE_URL"):
+        configure_database_access(
+            _databases(),
+            env=Env({"FORTRESA_WORKER_DATABASE_URL": WORKER_URL.replace("/fortresa", "/other")}),
+            profile="test",
+        )
+
+
+def test_worker_password_comes_from_its_url() -> None:
+    databases = _databases()
+    env = Env({"FORTRESA_WORKER_DATABASE_URL": WORKER_URL})
+    access = configure_database_access(databases, env=env, profile="test")
+
+    assert role_passwords(access, env=env, databases=databases)["worker"] == "worker-pw"
 
 
 def test_role_passwords_come_from_the_urls_the_roles_connect_with() -> None:
