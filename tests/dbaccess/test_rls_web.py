@@ -307,3 +307,22 @@ def test_the_calendar_feed_shows_its_members_bookings_without_a_session(
     assert feed.status_code == 200
     assert f"booking-{booking.pk}@" in feed.content.decode()
     assert court_name in feed.content.decode()
+
+
+def test_an_operator_page_spans_clubs_as_the_worker_role(
+    enforced: HardenedCluster, clubs: Clubs
+) -> None:
+    with _as_owner(enforced):
+        operator = make_user(is_staff=True, is_superuser=True)
+    client = _client(enforced, operator, verified=True)
+    with _as_owner(enforced):
+        north_booking = add_booking(clubs.north, clubs.member, local_start(clubs.north, days=8))
+        north_booking_url = reverse("admin:bookings_booking_change", args=[north_booking.pk])
+    south_booking_url = reverse("admin:bookings_booking_change", args=[clubs.south_booking.pk])
+
+    with _default_connects_as(_alias_settings(enforced, "app")):
+        listing = client.get(reverse("admin:bookings_booking_changelist"))
+
+    assert listing.status_code == 200
+    assert north_booking_url in listing.content.decode()
+    assert south_booking_url in listing.content.decode()
