@@ -33,6 +33,7 @@ from fortresa.dbaccess.config import WORKER_ALIAS
 from fortresa.dbaccess.tenancy import TenantContextMiddleware
 from fortresa.payments.models import Payment
 from fortresa.payments.simulators.server import RunningSimulators
+from fortresa.payments.tasks import reconcile_payments
 from tests.accounts.support import sign_in_verified
 from tests.bookings.conftest import add_booking, court_of, local_day, local_start
 from tests.dbaccess.conftest import HardenedCluster
@@ -326,3 +327,29 @@ def test_an_operator_page_spans_clubs_as_the_worker_role(
     assert listing.status_code == 200
     assert north_booking_url in listing.content.decode()
     assert south_booking_url in listing.content.decode()
+
+
+def test_payment_reconciliation_runs_as_the_worker_role_across_clubs(
+    enforced: HardenedCluster,
+    simulators: RunningSimulators,  # noqa: F811 - the fixture imported above
+) -> None:
+    simulators.store.take_outbox()
+    with _as_owner(enforced):
+        club = gateway_club(simulators, "stripe")
+        started = start_booking_payment(club, make_membership(club).user)
+    member_at_gateway(started.checkout)
+    simulators.store.take_outbox()  # the notification is lost: only reconciliation is left
+    with _as_owner(enforced):  # and it is old enough for reconciliation to ask the gateway
+        Payment.objects.filter(pk=started.payment.pk).update(
+            updated_at=timezone.now() - dt.timedelta(hours=1)
+        )
+
+    with _default_connects_as(_alias_settings(enforced, "app")):
+        as_app_alone = reconcile_payments.run()
+        as_task = reconcile_payments.apply().get()
+
+    with _as_owner(enforced):
+        started.payment.refresh_from_db()
+    assert as_app_alone["checked"] == 0  # the app role without context sees no payment
+    assert as_task["checked"] >= 1
+    assert started.payment.state == Payment.State.PAID
