@@ -45,7 +45,9 @@ def test_cached_summary_is_served_without_reading_the_figures_again(client: Clie
     with CaptureQueriesContext(connection) as second:
         _page(client)
 
-    assert len(second.captured_queries) == 1  # the version of the status rows
+    status_reads = [q["sql"] for q in second.captured_queries if "status_" in q["sql"]]
+    assert len(status_reads) == 1  # the version of the status rows, nothing more
+    assert "max(checked_at)" in status_reads[0]
 
 
 def test_summary_is_cached_per_language(client: Client) -> None:
