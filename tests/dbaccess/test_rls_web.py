@@ -173,8 +173,13 @@ def test_manager_uses_the_manage_pages_of_their_club(
     enforced: HardenedCluster, clubs: Clubs
 ) -> None:
     client = _client(enforced, clubs.manager, verified=True)
+    with _as_owner(enforced):
+        members_booking = add_booking(clubs.north, clubs.member, local_start(clubs.north, days=9))
 
     with _default_connects_as(_alias_settings(enforced, "app")):
+        # Reached by booking id alone: the database names its club to a member of it.
+        cancelled = client.post(reverse("bookings:cancel", args=[members_booking.pk]))
+        refused = client.post(reverse("bookings:cancel", args=[clubs.south_booking.pk]))
         courts = client.get(reverse("clubs:manage_courts", args=[clubs.north.slug]))
         members = client.get(reverse("clubs:manage_members", args=[clubs.north.slug]))
         other = client.get(reverse("clubs:manage_courts", args=[clubs.south.slug]))
@@ -184,6 +189,13 @@ def test_manager_uses_the_manage_pages_of_their_club(
     assert members.status_code == 200
     assert clubs.member.full_name in members.content.decode()
     assert other.status_code in (403, 404)
+    assert cancelled.status_code == 302
+    assert refused.status_code == 404
+    with _as_owner(enforced):
+        members_booking.refresh_from_db()
+        clubs.south_booking.refresh_from_db()
+    assert members_booking.status == Booking.Status.CANCELLED
+    assert clubs.south_booking.status == Booking.Status.ACTIVE
 
 
 def court_of_name(enforced: HardenedCluster, club: Club) -> str:

@@ -27,9 +27,17 @@ CREATE OR REPLACE FUNCTION fortresa_is_booking_partner(bigint, bigint) RETURNS b
     AS $$ SELECT $2 IS NOT NULL AND $2 = fortresa_current_user() AND EXISTS (
         SELECT 1 FROM public.bookings_booking_partners p
         WHERE p.booking_id = $1 AND p.user_id = $2) $$;
+-- The club of a booking, for a member of that club only: pages reached by booking id
+-- (/bookings/<id>/cancel/) scope themselves to it, then check the member's role there.
+CREATE OR REPLACE FUNCTION fortresa_booking_club(bigint) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$ SELECT b.club_id FROM public.bookings_booking b WHERE b.id = $1 AND EXISTS (
+        SELECT 1 FROM public.clubs_membership m
+        WHERE m.club_id = b.club_id AND m.user_id = fortresa_current_user()) $$;
 """
 
 DROP_FUNCTIONS = """
+DROP FUNCTION IF EXISTS fortresa_booking_club(bigint);
 DROP FUNCTION IF EXISTS fortresa_is_booking_partner(bigint, bigint);
 DROP FUNCTION IF EXISTS fortresa_current_user();
 DROP FUNCTION IF EXISTS fortresa_current_club();

@@ -80,6 +80,22 @@ def scope_to_club(club_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
     set_tenant_context(club_id=club_id, user_id=user_id, using=using)
 
 
+def scope_to_booking_club(booking_id: int, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Scope the transaction to a booking's club when the user is a member of that club.
+
+    Staff reach a member's booking by its id alone; the database answers which club it
+    belongs to only for a member of that club, and the page then checks the role there.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.get_autocommit():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT fortresa_booking_club(%s)", [int(booking_id)])
+        row = cursor.fetchone()
+    if row is not None and row[0] is not None:
+        scope_to_club(int(row[0]), using=using)
+
+
 def scope_to_user(user_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
     """Scope the current transaction to one user and no club.
 

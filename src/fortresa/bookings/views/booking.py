@@ -25,7 +25,7 @@ from fortresa.bookings.slots import parse_local_start, start_param, time_label
 from fortresa.bookings.views import signed_in_user
 from fortresa.clubs.selectors import access_club, court_in
 from fortresa.core.request import client_ip
-from fortresa.dbaccess.tenancy import scope_to_club
+from fortresa.dbaccess.tenancy import scope_to_booking_club
 
 
 @login_required
@@ -124,8 +124,8 @@ def _next_url(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     user = signed_in_user(request)
+    scope_to_booking_club(booking_id)  # row-level security: the booking names its club
     booking = access_booking(user, booking_id)
-    scope_to_club(booking.club_id)  # row-level security: the booking names its club
     next_url = _next_url(request)
     if request.method == "POST":
         try:
