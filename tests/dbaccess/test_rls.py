@@ -201,4 +201,5 @@ def test_worker_role_spans_clubs_for_background_jobs(
     with django_db_blocker.unblock():
         clubs = set(Booking.objects.using("rls_worker").values_list("club_id", flat=True))
 
-    assert clubs == {two_clubs.north.pk, two_clubs.south.pk}
+    # Other tests on this cluster may add clubs of their own.
+    assert {two_clubs.north.pk, two_clubs.south.pk} <= clubs

@@ -23,7 +23,7 @@ from fortresa.clubs.models import (
     OpeningHours,
     Role,
 )
-from fortresa.dbaccess.tenancy import scope_to_club, worker_alias
+from fortresa.dbaccess.tenancy import scope_to_invitation_club
 
 
 @dataclass(frozen=True)
@@ -182,17 +182,8 @@ def invitation_for_token(token: str) -> Invitation | None:
     if not token or len(token) > 128:
         return None
     token_hash = hash_invitation_token(token)
-    # The token is the only clue to its club: find the club past row-level security (as
-    # the worker role when configured), then scope the request's transaction to it.
-    club_id = (
-        Invitation.objects.using(worker_alias())
-        .filter(token_hash=token_hash)
-        .values_list("club_id", flat=True)
-        .first()
-    )
-    if club_id is None:
-        return None
-    scope_to_club(club_id)
+    # The token is the only clue to its club: row-level security needs it first.
+    scope_to_invitation_club(token_hash)
     return (
         Invitation.objects.filter(token_hash=token_hash)
         .select_related("club", "membership_type")

@@ -34,10 +34,16 @@ CREATE OR REPLACE FUNCTION fortresa_booking_club(bigint) RETURNS bigint
     AS $$ SELECT b.club_id FROM public.bookings_booking b WHERE b.id = $1 AND EXISTS (
         SELECT 1 FROM public.clubs_membership m
         WHERE m.club_id = b.club_id AND m.user_id = fortresa_current_user()) $$;
+-- The club an invitation link's token (its SHA-256) belongs to: the link is the
+-- credential, so whoever holds it may learn which club invited them.
+CREATE OR REPLACE FUNCTION fortresa_invitation_club(text) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$ SELECT i.club_id FROM public.clubs_invitation i WHERE i.token_hash = $1 $$;
 """
 
 DROP_FUNCTIONS = """
 DROP FUNCTION IF EXISTS fortresa_booking_club(bigint);
+DROP FUNCTION IF EXISTS fortresa_invitation_club(text);
 DROP FUNCTION IF EXISTS fortresa_is_booking_partner(bigint, bigint);
 DROP FUNCTION IF EXISTS fortresa_current_user();
 DROP FUNCTION IF EXISTS fortresa_current_club();

@@ -96,6 +96,18 @@ def scope_to_booking_club(booking_id: int, using: str = DEFAULT_DB_ALIAS) -> Non
         scope_to_club(int(row[0]), using=using)
 
 
+def scope_to_invitation_club(token_hash: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Scope the transaction to the club that an invitation link's token belongs to."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.get_autocommit():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT fortresa_invitation_club(%s)", [token_hash])
+        row = cursor.fetchone()
+    if row is not None and row[0] is not None:
+        scope_to_club(int(row[0]), using=using)
+
+
 def scope_to_user(user_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
     """Scope the current transaction to one user and no club.
 
