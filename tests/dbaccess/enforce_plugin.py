@@ -21,10 +21,10 @@ WORKER_ROLE = "fortresa_test_worker"
 _ROLES_SQL = f"""
 DO $$ BEGIN
     CREATE ROLE {APP_ROLE} NOLOGIN NOBYPASSRLS;
-EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
 DO $$ BEGIN
     CREATE ROLE {WORKER_ROLE} NOLOGIN BYPASSRLS;
-EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
 """
 
 

@@ -120,6 +120,12 @@ def scope_to_user(user_id: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
     set_tenant_context(club_id=None, user_id=user_id, using=using)
 
 
+def scope_user_on_login(sender: Any, user: Any = None, **_: Any) -> None:
+    """``user_logged_in``: the rest of the sign-in request runs as that member."""
+    if user is not None and user.pk is not None:
+        scope_to_user(int(user.pk))
+
+
 def worker_configured() -> bool:
     return WORKER_ALIAS in connections.settings
 

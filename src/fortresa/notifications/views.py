@@ -106,6 +106,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid_link(request)
     if request.method == "GET":
         return redirect("notifications:preferences", token=token)
+    account = selectors.account_for_address(reader.address)
+    if account is not None:  # no session: the link names the member row-level security shows
+        scope_to_user(account.pk)
     opt_out(address=reader.address, category=reader.category or ALL, club_id=reader.club_id)
     return render(
         request,

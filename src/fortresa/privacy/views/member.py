@@ -16,6 +16,7 @@ from fortresa.accounts.events import record_security_event
 from fortresa.accounts.models import SecurityEvent, User
 from fortresa.core.audit import record_event
 from fortresa.core.request import client_ip
+from fortresa.dbaccess.tenancy import scope_to_user
 from fortresa.privacy.conf import privacy_settings
 from fortresa.privacy.consent import current_consents, record_consents
 from fortresa.privacy.erasure import erase_account
@@ -112,6 +113,8 @@ def undo(request: HttpRequest, pseudonym: str, key: str) -> HttpResponse:
     if erasure is None:
         raise Http404
     if request.method == "POST":
+        # No session: the link names the account whose memberships come back.
+        scope_to_user(erasure.user_id)
         try:
             undo_erasure(pseudonym=pseudonym, key=key, ip_address=client_ip(request))
         except ErasureNotUndoable as exc:
