@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # Debian packages the test suite drives for real.
 TEST_DEBS := chromium gettext postgresql-15-pgaudit nftables iproute2 pgbackrest faketime nginx-light caddy wrk
 
-.PHONY: run test install install-dev lock node-deps deps-audit system-deps lint typecheck secret-scan pytest pytest-sqlite messages translations clean
+.PHONY: run test install install-dev lock node-deps deps-audit system-deps lint typecheck secret-scan pytest pytest-sqlite pytest-rls messages translations clean
 
 run: install
 	$(BIN)/fortresa run
@@ -117,7 +117,13 @@ pytest-sqlite: install-dev messages
 	FORTRESA_PROFILE=test DATABASE_URL=sqlite:///$(CURDIR)/var/test-smoke.sqlite3 \
 	  $(BIN)/pytest -p no:cacheprovider -m smoke
 
-test: lint typecheck secret-scan deps-audit node-deps pytest pytest-sqlite
+# The bookings, payments and clubs packages again with every request under row-level
+# security (tests/dbaccess/enforce_plugin.py, docs/operations/database.md).
+pytest-rls: install-dev messages
+	FORTRESA_PROFILE=test $(BIN)/pytest -p no:cacheprovider -p tests.dbaccess.enforce_plugin \
+	  -n 2 --dist loadgroup tests/bookings tests/payments tests/clubs
+
+test: lint typecheck secret-scan deps-audit node-deps pytest pytest-sqlite pytest-rls
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
