@@ -160,3 +160,19 @@ def test_as_worker_is_a_no_op_without_a_worker_alias() -> None:
 
     assert alias == "default"
     assert inside is before
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_middleware_leaves_the_liveness_probe_outside_any_transaction() -> None:
+    seen_atomic: list[bool] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen_atomic.append(connection.in_atomic_block)
+        return HttpResponse("ok")
+
+    request = RequestFactory().get("/healthz")
+    request.user = AnonymousUser()
+    TenantContextMiddleware(view)(request)
+
+    assert seen_atomic == [False]

@@ -202,12 +202,17 @@ class TenantContextMiddleware:
     """
 
     club_kwarg = "slug"
+    # Answered without the database (the liveness probe): no transaction to scope.
+    exempt_paths = ("/healthz",)
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        if (
+            connections[DEFAULT_DB_ALIAS].vendor != "postgresql"
+            or request.path_info in self.exempt_paths
+        ):
             return self.get_response(request)
         if self._is_operator_page(request):
             with as_worker():
