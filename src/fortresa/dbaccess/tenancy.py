@@ -194,9 +194,10 @@ def tenant_scope(
 class TenantContextMiddleware:
     """Scope each request's transaction to the signed-in user and the club in its URL.
 
-    On PostgreSQL the request runs in one transaction (as with ``ATOMIC_REQUESTS``); the
-    user is set first, and the club once the URL resolves to a view with a ``slug``
-    argument. Operators (staff) on the operator pages (``/ops/``) run as the worker role
+    On PostgreSQL the request runs in one transaction (as with ``ATOMIC_REQUESTS``),
+    scoped to the user, and to the club once the URL resolves to a view with a ``slug``
+    argument; the context is sent with the request's first query (none for a request
+    that makes none). Operators (staff) on the operator pages (``/ops/``) run as the worker role
     instead. Must come after ``AuthenticationMiddleware``. On SQLite (no row-level
     security) requests pass through untouched.
     """
@@ -220,8 +221,10 @@ class TenantContextMiddleware:
         return self._scoped(request)
 
     def _scoped(self, request: HttpRequest) -> HttpResponseBase:
-        with transaction.atomic():
-            set_tenant_context(club_id=None, user_id=self._user_id(request))
+        pending = _PendingContext(request)
+        request._fortresa_tenant_context = pending  # type: ignore[attr-defined]
+        connection = connections[DEFAULT_DB_ALIAS]
+        with transaction.atomic(), connection.execute_wrapper(pending):
             return self.get_response(request)
 
     def process_view(
@@ -232,13 +235,9 @@ class TenantContextMiddleware:
         view_kwargs: dict[str, Any],
     ) -> None:
         slug = view_kwargs.get(self.club_kwarg)
-        if not isinstance(slug, str) or connections[DEFAULT_DB_ALIAS].get_autocommit():
-            return
-        # Clubs are public (the home page lists them); their table has no row security.
-        from fortresa.clubs.models import Club
-
-        club_id = Club.objects.filter(slug=slug).values_list("pk", flat=True).first()
-        set_tenant_context(club_id=club_id, user_id=self._user_id(request))
+        pending = getattr(request, "_fortresa_tenant_context", None)
+        if isinstance(slug, str) and isinstance(pending, _PendingContext):
+            pending.scope_to_club_slug(slug)
 
     @staticmethod
     def _is_operator_page(request: HttpRequest) -> bool:
@@ -258,3 +257,49 @@ class TenantContextMiddleware:
         if user is None or not user.is_authenticated:
             return None
         return int(user.pk)
+
+
+class _PendingContext:
+    """The request's tenant context, sent with its first query rather than up front.
+
+    A request that makes no query (a static file, a cached page) costs no round trip;
+    one that does pays a single ``set_config`` statement that also looks its club up by
+    slug. The user is read when that first query runs (the session may be loaded by
+    then); a club found later (``process_view``) is sent before the next query.
+    """
+
+    _SQL = (
+        "SELECT set_config(%s, COALESCE((SELECT c.id::text FROM clubs_club c"
+        " WHERE c.slug = %s), ''), true), set_config(%s, %s, true)"
+    )
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.club_slug: str | None = None
+        self.dirty = True
+        self.busy = False
+
+    def scope_to_club_slug(self, slug: str) -> None:
+        self.club_slug = slug
+        self.dirty = True
+
+    def __call__(
+        self,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
+        if self.dirty and not self.busy:
+            self.busy = True  # reading request.user may query: let that through
+            try:
+                user_id = TenantContextMiddleware._user_id(self.request)
+                context["connection"].connection.execute(
+                    self._SQL,
+                    [CLUB_SETTING, self.club_slug, USER_SETTING, _as_setting(user_id)],
+                )
+                self.dirty = False
+            finally:
+                self.busy = False
+        return execute(sql, params, many, context)
