@@ -43,4 +43,19 @@ def connection_messages(databases: dict[str, Any], *, profile: str) -> list[Chec
                 id="fortresa.W302",
             )
         )
+    app_role = getattr(settings, "FORTRESA_DB_ACCESS", None)
+    if (
+        not migrate
+        and app_role is not None
+        and databases["default"].get("USER") == app_role.role_names["app"]
+    ):
+        messages.append(
+            Warning(
+                "DATABASE_URL connects as the application role and no owner connection is "
+                "configured: erasing an account and purging the audit log will fail.",
+                hint="Set FORTRESA_MIGRATE_DATABASE_URL to the owner role's URL: only the "
+                "owner may lift the audit log's append-only trigger.",
+                id="fortresa.W303",
+            )
+        )
     return messages
