@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 
 from fortresa.backups.config import BackupConfig, load_config
 from fortresa.backups.engines.base import BackupError
+from fortresa.backups.engines.diskspace import ensure_room, tree_size
 from fortresa.backups.engines.sqlite import SqliteEngine
 from fortresa.backups.models import BackupAlert, BackupRun
 from fortresa.core.env import Env
@@ -181,3 +182,21 @@ def test_commands_on_a_full_disk_exit_non_zero_record_the_failure_and_alert(
     assert list(small.iterdir()) == []
     failed = AuditEvent.objects.get(action="backup.restore_failed")
     assert "is full" in failed.details["error"]
+
+
+def test_room_check_refuses_a_restore_the_disk_cannot_hold(
+    tmp_path: Path, small_disk: SmallDisk
+) -> None:
+    disk = small_disk(tmp_path / "small", "24m")
+
+    ensure_room(disk, needed=1_000_000, what="restore from repo1")
+    with pytest.raises(BackupError) as refused:
+        ensure_room(disk, needed=40_000_000, what="restore from repo1")
+    assert_says_full(str(refused.value), disk)
+    assert "Nothing was written" in str(refused.value)
+    # A delta restore may overwrite what is already there: that space counts.
+    (disk / "old").write_bytes(b"\0" * 20_000_000)
+    with pytest.raises(BackupError):
+        ensure_room(disk, needed=6_000_000, what="in-place restore")
+    ensure_room(disk, needed=6_000_000, what="in-place restore", reusable=tree_size(disk))
+    assert list(disk.iterdir()) == [disk / "old"]

@@ -50,6 +50,39 @@ def nearly_full(path: Path, margin: int = 16 * 1024 * 1024) -> bool:
         return False
 
 
+def ensure_room(path: Path, *, needed: int, what: str, reusable: int = 0) -> None:
+    """Refuse ``what`` before it writes anything when ``path``'s disk cannot hold ``needed``
+    bytes (plus one WAL segment of margin); ``reusable`` counts bytes already there that
+    the operation may overwrite in place (a delta restore over a data directory)."""
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        return  # unknown: the write itself will say if the disk fills
+    margin = 16 * 1024 * 1024
+    if free + reusable >= needed + margin:
+        return
+    raise BackupError(
+        f"{what} refused: the disk holding {path} is full for it: it needs about "
+        f"{_megabytes(needed)} and has {free_space(path)}. Nothing was written. "
+        "Free some space there, or choose another place, and run it again."
+    )
+
+
+def tree_size(path: Path) -> int:
+    """Bytes of the regular files below ``path`` (0 if it does not exist)."""
+    total = 0
+    for item in path.rglob("*") if path.exists() else ():
+        try:
+            if item.is_file() and not item.is_symlink():
+                total += item.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
 def full_disk_error(path: Path, what: str, kept: str) -> BackupError:
     return BackupError(
         f"{what} failed: the disk holding {path} is full ({free_space(path)}). {kept} "

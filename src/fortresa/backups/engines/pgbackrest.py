@@ -39,7 +39,13 @@ from fortresa.backups.engines.base import (
     quiet,
     register,
 )
-from fortresa.backups.engines.diskspace import PGBACKREST_FULL, full_disk_error, nearly_full
+from fortresa.backups.engines.diskspace import (
+    PGBACKREST_FULL,
+    ensure_room,
+    full_disk_error,
+    nearly_full,
+    tree_size,
+)
 from fortresa.backups.engines.targets import fresh_target, owner_ids
 
 # pgBackRest info status codes meaning "the repository answered".
@@ -286,9 +292,18 @@ class PgBackRestEngine(BackupEngine):
         if target_time is not None:
             stamp = target_time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00")
             args += ["--type=time", f"--target={stamp}", "--target-action=promote"]
+        needed = self._restored_size(number, target_time)
         if in_place:
             if (self.pg.pg_path / "postmaster.pid").exists():
                 raise BackupError(f"PostgreSQL is running on {self.pg.pg_path}: stop it first")
+            # A delta restore rewrites files in place: refuse it up front rather than
+            # leave the live data directory half restored on a disk that fills.
+            ensure_room(
+                self.pg.pg_path,
+                needed=needed,
+                what="in-place restore",
+                reusable=tree_size(self.pg.pg_path),
+            )
             code, out, err = self.run([*args, "--delta"], progress)
             if code != 0:
                 kept = (
@@ -299,6 +314,7 @@ class PgBackRestEngine(BackupEngine):
             return RestoreOutcome(repository=number, target=self.pg.pg_path, label=_label(out))
         if target is None:
             raise BackupError("a restore needs --target DIR (or --in-place)")
+        ensure_room(target, needed=needed, what=f"restore from repo{number}")
         with fresh_target(target, owner=self.pg.run_as) as directory:
             # A copy must never archive into the live cluster's repositories.
             args += [f"--pg1-path={directory}", "--archive-mode=off"]
@@ -307,6 +323,21 @@ class PgBackRestEngine(BackupEngine):
                 kept = f"The restore target {target} was left as it was found."
                 raise self._failure(f"restore from repo{number}", err or out, directory, kept)
         return RestoreOutcome(repository=number, target=directory, label=_label(out))
+
+    def _restored_size(self, repository: int, moment: datetime | None) -> int:
+        """The database size of the backup a restore to ``moment`` starts from (0 unknown)."""
+        backups = [
+            b
+            for b in self.info(repository).get("backup", [])
+            if b["database"]["repo-key"] == repository and not b.get("error")
+        ]
+        if moment is not None:
+            limit = moment.timestamp()
+            backups = [b for b in backups if b["timestamp"]["stop"] <= limit] or backups
+        if not backups:
+            return 0
+        latest = max(backups, key=lambda b: b["timestamp"]["stop"])
+        return int(latest["info"].get("size", 0))
 
     def _choose_repository(self, moment: datetime | None, repository: int | None) -> int:
         now = datetime.now(UTC)
