@@ -15,7 +15,8 @@ OWNER = {**APP, "USER": "fortresa_owner", "OPTIONS": {"sslmode": "verify-full"}}
 
 
 def _ids(databases: dict[str, Any], profile: str = "production") -> list[str]:
-    return [message.id for message in connection_messages(databases, profile=profile)]
+    messages = connection_messages(databases, profile=profile, app_role="fortresa_app")
+    return [message.id for message in messages]
 
 
 def test_production_connection_without_certificate_check_is_flagged() -> None:

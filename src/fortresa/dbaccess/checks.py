@@ -17,10 +17,16 @@ def _tcp(db: dict[str, Any]) -> bool:
 
 @register(Tags.security, Tags.database)
 def check_database_connections(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    return connection_messages(settings.DATABASES, profile=getattr(settings, "PROFILE", ""))
+    return connection_messages(
+        settings.DATABASES,
+        profile=getattr(settings, "PROFILE", ""),
+        app_role=settings.FORTRESA_DB_ACCESS.role_names["app"],
+    )
 
 
-def connection_messages(databases: dict[str, Any], *, profile: str) -> list[CheckMessage]:
+def connection_messages(
+    databases: dict[str, Any], *, profile: str, app_role: str | None = None
+) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     if profile == "production":
         for alias, db in databases.items():
@@ -43,12 +49,7 @@ def connection_messages(databases: dict[str, Any], *, profile: str) -> list[Chec
                 id="fortresa.W302",
             )
         )
-    app_role = getattr(settings, "FORTRESA_DB_ACCESS", None)
-    if (
-        not migrate
-        and app_role is not None
-        and databases["default"].get("USER") == app_role.role_names["app"]
-    ):
+    if not migrate and app_role and databases["default"].get("USER") == app_role:
         messages.append(
             Warning(
                 "DATABASE_URL connects as the application role and no owner connection is "
