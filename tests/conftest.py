@@ -25,3 +25,16 @@ def member_client(member: User) -> Client:
     client = Client()
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def no_foreign_alerts(db: None) -> None:
+    """Start the test without detection alerts committed by other processes.
+
+    Tests that run real servers against the test database (the shared lockout counter
+    across two processes, for one) commit alerts outside any test transaction; this
+    test's own transaction removes them and rolls the removal back at its end.
+    """
+    from fortresa.detection.models import Alert
+
+    Alert.objects.all().delete()

@@ -64,15 +64,7 @@ def webhook_documents(receiver: WebhookReceiver) -> list[dict[str, Any]]:
 
 @pytest.fixture(autouse=True)
 def _no_alerts_from_other_processes(request: pytest.FixtureRequest) -> None:
-    """Start each database test without alerts committed by other processes.
-
-    Tests that run real servers against the test database (the shared lockout counter
-    across two processes, for one) commit alerts outside any test transaction; this
-    test's own transaction removes them and rolls the removal back at its end.
-    """
+    """Every database test here starts without alerts other processes committed."""
     if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
         return
-    request.getfixturevalue("db")
-    from fortresa.detection.models import Alert
-
-    Alert.objects.all().delete()
+    request.getfixturevalue("no_foreign_alerts")

@@ -96,7 +96,7 @@ def test_no_alert_channel_degrades_detection(settings):
 
 
 def test_detection_with_a_channel_counts_alerts_by_severity_and_time_to_alert(
-    settings, django_capture_on_commit_callbacks
+    settings, django_capture_on_commit_callbacks, no_foreign_alerts
 ):
     settings.FORTRESA_SECURITY_EMAILS = ["security@example.test"]
     with django_capture_on_commit_callbacks(execute=True):
