@@ -8,7 +8,6 @@ and roles work.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +21,7 @@ from fortresa.accounts.models import User
 from fortresa.bookings.models import BookingRules, MembershipTypeRules
 from fortresa.clubs.models import Club, Court, Membership, MembershipType, OpeningHours, Role
 from fortresa.core.audit import record_event
+from fortresa.core.secretfiles import create_text_once
 
 DEMO_SLUG = "demo"
 DEMO_CLUB_NAME = "Fortresa Demo Tennis Club"
@@ -174,12 +174,4 @@ def demo_password(secrets_dir: Path) -> str:
     path = secrets_dir / "demo_password"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    password = secrets.token_urlsafe(12)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(password + "\n")
-    return password
+    return create_text_once(path, secrets.token_urlsafe(12))

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from fortresa.core.secretfiles import create_text_once
+
 PROFILES = ("embedded", "test", "production")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -117,13 +119,5 @@ class Env:
             return path.read_text(encoding="utf-8").strip()
         if not self._generate:
             return None
-        self._secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        value = secrets.token_urlsafe(nbytes)
-        # O_EXCL: two processes starting together must not overwrite each other's secret.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text(encoding="utf-8").strip()
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(value + "\n")
-        return value
+        # Two processes starting together both end up with the first one's whole value.
+        return create_text_once(path, secrets.token_urlsafe(nbytes))

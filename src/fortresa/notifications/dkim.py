@@ -9,7 +9,6 @@ its record, switch ``FORTRESA_DKIM_SELECTOR``, and retire the old record a week 
 from __future__ import annotations
 
 import base64
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import dkim  # type: ignore[import-untyped]
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from fortresa.core.secretfiles import create_once
 from fortresa.notifications.config import EmailConfig, email_config
 
 RSA = "rsa"
@@ -78,10 +78,9 @@ def generate_key(directory: Path, selector: str, algorithm: str = RSA) -> Signin
         data = base64.b64encode(seed) + b"\n"
     else:
         raise ValueError(f"unknown DKIM algorithm {algorithm!r}")
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    # Written whole or not at all; a key already there is never replaced.
+    if create_once(path, data) != data:
+        raise FileExistsError(path)
     return SigningKey(algorithm, selector, data)
 
 
