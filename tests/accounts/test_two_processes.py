@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -23,15 +22,10 @@ from fortresa.accounts.guard import LoginGuard, account_key
 from fortresa.accounts.throttle import DatabaseThrottleStore, RedisThrottleStore
 from tests.accounts.conftest import REDIS_URL
 from tests.factories import PASSWORD, make_user
+from tests.ports import free_port as _free_port
 
 pytestmark = pytest.mark.slow
 GRANIAN = Path(sys.executable).with_name("granian")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Server:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -27,17 +26,12 @@ from fortresa.backups.engines.pgcluster import ScratchCluster
 from fortresa.core.env import Env
 from tests.backups.azurite import ACCOUNT, ACCOUNT_KEY, create_container
 from tests.backups.disks import small_disk
+from tests.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 # Short, so a drill waiting for its WAL to be archived waits seconds, not a minute.
 TEST_ARCHIVE_TIMEOUT = 3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def as_postgres(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:

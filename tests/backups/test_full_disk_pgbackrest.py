@@ -23,8 +23,9 @@ from fortresa.backups.config import BackupConfig
 from fortresa.backups.engines.base import BackupError
 from fortresa.backups.engines.pgbackrest import PgBackRestEngine, render_postgresql_settings
 from fortresa.backups.models import BackupAlert
-from tests.backups.conftest import PG_BIN, Cluster, as_postgres, config_from, free_port
+from tests.backups.conftest import PG_BIN, Cluster, as_postgres, config_from
 from tests.backups.disks import fill, mount_tmpfs, unmount
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 

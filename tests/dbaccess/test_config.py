@@ -18,7 +18,7 @@ from django.test import override_settings
 
 from fortresa.core.env import ConfigError, Env
 from fortresa.dbaccess.config import configure_database_access, role_passwords
-from tests.dbaccess.cluster import free_port
+from tests.ports import free_port
 
 pytestmark = pytest.mark.smoke
 

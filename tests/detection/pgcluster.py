@@ -12,6 +12,8 @@ from typing import Any
 
 import psycopg
 
+from tests.ports import free_port as _free_port
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 APP_ROLE = "fortresa"
 APP_PASSWORD = "app role password for tests 42"  # pragma: allowlist secret
@@ -25,12 +27,6 @@ def _as_postgres(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=True,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class JsonLogCluster:

@@ -13,7 +13,8 @@ import pytest
 
 from tests.external.graders import Target
 from tests.external.nginx import start_nginx
-from tests.runtime.launcher import RunningFortresa, free_port, start_fortresa
+from tests.ports import free_port
+from tests.runtime.launcher import RunningFortresa, start_fortresa
 
 _EXTERNAL_DIR = Path(__file__).parent
 PASSWORD = "external graders demo 2026"  # pragma: allowlist secret

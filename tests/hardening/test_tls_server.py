@@ -25,7 +25,7 @@ from fortresa.hardening.tls_policy import (
     granian_tls_arguments,
     tls_policy,
 )
-from tests.runtime.launcher import free_port
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 

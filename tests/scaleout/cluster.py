@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,18 +13,14 @@ from pathlib import Path
 
 import requests
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 GRANIAN = Path(sys.executable).with_name("granian")
 FORTRESA = Path(sys.executable).with_name("fortresa")
 # A database number of its own, so this suite never touches other tests' keys.
 REDIS_URL = "redis://127.0.0.1:6379/13"
 CSP_BUDGET = 6
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def base_env(database_url: str, var_dir: Path, secret_key: str) -> dict[str, str]:

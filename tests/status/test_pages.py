@@ -192,7 +192,7 @@ def test_readyz_reports_database_cache_and_migrations(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_readyz_is_503_when_the_cache_is_unreachable(client: Client, settings: object) -> None:
-    from tests.status.servers import free_port
+    from tests.ports import free_port
 
     settings.CACHES = {  # type: ignore[attr-defined]
         "default": {
