@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from fortresa.bookings.models import Booking, MembershipTypeRules
@@ -135,3 +136,19 @@ def test_cached_table_costs_one_query_whatever_the_courts_and_bookings(
         cached = week_table(viewer, local_day(club))
 
     assert cached == built
+
+
+def test_a_members_cached_week_page_loads_the_user_club_and_membership_once(club, member_client):
+    page = f"/c/{club.slug}/week/"
+    assert member_client.get(page).status_code == 200  # builds the cached table
+
+    with CaptureQueriesContext(connection) as queries:
+        response = member_client.get(page)
+
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    # The user once (before the request's transaction, not again inside its first
+    # query), the club with the membership, the privileges with the session row.
+    assert sum('FROM "accounts_user"' in sql for sql in statements) == 1
+    assert sum('FROM "clubs_membership"' in sql for sql in statements) == 1
+    assert not any('FROM "clubs_club"' in sql for sql in statements)

@@ -67,15 +67,22 @@ def access_club(user: User | AnonymousUser, slug: str, minimum: str = Role.MEMBE
     Raises Http404 for an unknown club and PermissionDenied for a user without the role,
     so every view gets the same answer for the same situation.
     """
-    club = get_club_or_404(slug)
-    if not user.is_authenticated:
-        raise PermissionDenied("sign in first")
-    membership = (
-        Membership.objects.filter(user=user, club=club).select_related("membership_type").first()
-    )
-    if membership is None or not membership.has_role(minimum):
+    membership = None
+    if user.is_authenticated:
+        # A member's page (the common case) reads club and membership in one query.
+        membership = (
+            Membership.objects.filter(user=user, club__slug=slug)
+            .select_related("club", "membership_type")
+            .first()
+        )
+    if membership is None:
+        get_club_or_404(slug)
+        if not user.is_authenticated:
+            raise PermissionDenied("sign in first")
         raise PermissionDenied("not allowed in this club")
-    return ClubAccess(club=club, membership=membership)
+    if not membership.has_role(minimum):
+        raise PermissionDenied("not allowed in this club")
+    return ClubAccess(club=membership.club, membership=membership)
 
 
 def courts_of(club: Club, *, active_only: bool = True) -> QuerySet[Court]:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+from django.contrib.auth import SESSION_KEY
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest, HttpResponseBase
 
@@ -221,6 +222,12 @@ class TenantContextMiddleware:
         return self._scoped(request)
 
     def _scoped(self, request: HttpRequest) -> HttpResponseBase:
+        # The signed-in user is loaded before the transaction opens: reading it inside
+        # the first query's wrapper, while that query is itself the user's load, would
+        # load the user a second time. A session without a user id loads nothing.
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session:
+            self._user_id(request)
         pending = _PendingContext(request)
         request._fortresa_tenant_context = pending  # type: ignore[attr-defined]
         connection = connections[DEFAULT_DB_ALIAS]
