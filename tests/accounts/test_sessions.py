@@ -1,12 +1,14 @@
 import datetime as dt
 
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from fortresa.accounts.models import UserSession
+from fortresa.accounts.roles import privilege_fingerprint
+from fortresa.accounts.session_tracking import SESSION_ROW, current_session_and_privileges
 from fortresa.clubs.models import Membership
-from tests.factories import PASSWORD, make_membership, make_user
+from tests.factories import PASSWORD, make_club, make_membership, make_user
 
 
 def sign_in(client, user, **extra):
@@ -130,3 +132,40 @@ def test_sessions_opened_by_other_apps_are_tracked_too(db):
 
     assert client.get("/accounts/profile/").status_code == 200
     assert UserSession.objects.filter(user=user, ended_at__isnull=True).count() == 1
+
+
+def test_the_session_row_and_the_privileges_are_read_in_one_query(
+    db, club, django_assert_num_queries
+):
+    user = make_user()
+    make_membership(club, user, role="admin")
+    make_membership(make_club(), user, role="staff")
+    make_membership(make_club(), user)  # a member's role grants no privilege
+    client = Client()
+    sign_in(client, user)
+    request = RequestFactory().get("/accounts/profile/")
+    request.user = user
+    request.session = client.session
+    row_id = request.session[SESSION_ROW]  # the session itself is loaded before
+
+    with django_assert_num_queries(1):
+        row, fingerprint = current_session_and_privileges(request)
+
+    assert row is not None
+    assert row.pk == row_id
+    assert fingerprint == privilege_fingerprint(user)
+    assert fingerprint.count(":admin") == 1
+    assert fingerprint.count(":staff") == 1
+    assert ":member" not in fingerprint
+
+
+def test_an_ended_session_row_is_not_read_back(db):
+    user = make_user()
+    client = Client()
+    sign_in(client, user)
+    UserSession.objects.filter(user=user).update(ended_at=timezone.now())
+    request = RequestFactory().get("/accounts/profile/")
+    request.user = user
+    request.session = client.session
+
+    assert current_session_and_privileges(request) == (None, "")

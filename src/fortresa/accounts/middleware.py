@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from fortresa.accounts.conf import login_policy
 from fortresa.accounts.models import User
-from fortresa.accounts.roles import is_privileged, is_privileged_fingerprint, privilege_fingerprint
-from fortresa.accounts.session_tracking import SESSION_VERIFIED_AT, current_session
+from fortresa.accounts.roles import is_privileged, is_privileged_fingerprint
+from fortresa.accounts.session_tracking import SESSION_VERIFIED_AT, current_session_and_privileges
 from fortresa.accounts.two_factor import has_second_factor
 from fortresa.core.request import client_ip
 
@@ -72,12 +72,11 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
     def _check(self, request: HttpRequest, user: User) -> None:
-        row = current_session(request)
+        row, fingerprint = current_session_and_privileges(request)
         now = timezone.now()
         if row is None:
             logout(request)
             return
-        fingerprint = privilege_fingerprint(user)
         privileged = is_privileged_fingerprint(fingerprint) or is_privileged_fingerprint(
             row.privileges
         )

@@ -6,6 +6,8 @@ Accounts sits below clubs in the dependency order, so it reads club roles throug
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
 
 from fortresa.accounts.models import User
@@ -15,13 +17,18 @@ PRIVILEGED_CLUB_ROLES = ("admin", "staff")
 
 def privilege_fingerprint(user: User) -> str:
     """A stable text of everything that grants privilege; it changes when a role does."""
+    roles = user.memberships.exclude(role="member").values_list("club_id", "role")
+    return fingerprint_of(user, roles)
+
+
+def fingerprint_of(user: User, club_roles: Iterable[tuple[int, str]]) -> str:
+    """The fingerprint of ``user`` holding ``club_roles`` ((club id, role) other than member)."""
     parts = []
     if user.is_superuser:
         parts.append("superuser")
     if user.is_staff:
         parts.append("operator")
-    roles = user.memberships.exclude(role="member").values_list("club_id", "role")
-    parts.extend(f"club{club_id}:{role}" for club_id, role in sorted(roles))
+    parts.extend(f"club{club_id}:{role}" for club_id, role in sorted(club_roles))
     return ",".join(parts)
 
 

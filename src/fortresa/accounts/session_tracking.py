@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models import F, FilteredRelation, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from fortresa.accounts.models import User, UserSession
-from fortresa.accounts.roles import privilege_fingerprint
+from fortresa.accounts.roles import fingerprint_of, privilege_fingerprint
 from fortresa.core.request import client_ip
 
 SESSION_ROW = "_fortresa_session"
@@ -53,6 +54,31 @@ def current_session(request: HttpRequest) -> UserSession | None:
     return UserSession.objects.filter(
         pk=row_id, user_id=request.user.pk, ended_at__isnull=True
     ).first()
+
+
+def current_session_and_privileges(request: HttpRequest) -> tuple[UserSession | None, str]:
+    """The request's session row and its user's privilege fingerprint, in one query.
+
+    Every signed-in request needs both (``SessionLifetimeMiddleware``): the row is read
+    with the user's roles other than member joined to it, one result row per such role.
+    """
+    row_id = request.session.get(SESSION_ROW)
+    user = request.user
+    if not isinstance(row_id, int) or not isinstance(user, User) or not user.is_authenticated:
+        return None, ""
+    found = list(
+        UserSession.objects.filter(pk=row_id, user_id=user.pk, ended_at__isnull=True).annotate(
+            held=FilteredRelation(
+                "user__memberships", condition=~Q(user__memberships__role="member")
+            ),
+            held_club=F("held__club_id"),
+            held_role=F("held__role"),
+        )
+    )
+    if not found:
+        return None, ""
+    roles = [(row.held_club, row.held_role) for row in found if row.held_club is not None]
+    return found[0], fingerprint_of(user, roles)
 
 
 def _on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
