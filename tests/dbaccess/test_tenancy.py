@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
+import psycopg
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, connections
+from django.db import close_old_connections, connection, connections
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from fortresa.accounts.models import User
 from fortresa.clubs.models import Club
+from fortresa.dbaccess import tenancy
 from fortresa.dbaccess.tenancy import (
     TenantContextError,
     TenantContextMiddleware,
@@ -176,3 +180,54 @@ def test_middleware_leaves_the_liveness_probe_outside_any_transaction() -> None:
     TenantContextMiddleware(view)(request)
 
     assert seen_atomic == [False]
+
+
+def _request_cycle(view: _Recorder) -> None:
+    close_old_connections()  # what Django does when a request starts
+    TenantContextMiddleware(view)(_request(AnonymousUser()))
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_in_steady_use_is_not_health_checked_on_every_request(monkeypatch) -> None:
+    checks: list[int] = []
+    db = connections["default"]
+    db.ensure_connection()
+    usable = db.is_usable
+    monkeypatch.setattr(db, "health_check_enabled", True)
+    monkeypatch.setattr(db, "is_usable", lambda: checks.append(1) or usable())
+    recorder = _Recorder()
+    _request_cycle(recorder)
+    raw = db.connection
+    checks.clear()
+
+    _request_cycle(recorder)
+    _request_cycle(recorder)
+
+    assert db.connection is raw  # the same persistent connection throughout
+    assert checks == []
+    # Idle longer than the threshold: checked again before use.
+    monkeypatch.setattr(tenancy, "HEALTH_CHECK_AFTER_IDLE_SECONDS", 0.0)
+    _request_cycle(recorder)
+    assert checks == [1]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_dropped_while_idle_is_replaced(monkeypatch) -> None:
+    db = connections["default"]
+    db.ensure_connection()
+    monkeypatch.setattr(db, "health_check_enabled", True)
+    monkeypatch.setattr(tenancy, "HEALTH_CHECK_AFTER_IDLE_SECONDS", 0.2)
+    recorder = _Recorder()
+    _request_cycle(recorder)
+    dropped = db.connection.info.backend_pid
+    with psycopg.connect(**db.get_connection_params(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    time.sleep(0.3)
+    recorder.seen = None
+
+    _request_cycle(recorder)
+
+    assert recorder.seen == (None, None)
+    assert db.connection.info.backend_pid != dropped
