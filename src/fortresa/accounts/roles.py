@@ -13,11 +13,13 @@ from django.contrib.auth.models import AnonymousUser
 from fortresa.accounts.models import User
 
 PRIVILEGED_CLUB_ROLES = ("admin", "staff")
+# The club role that grants nothing beyond booking: left out of the fingerprint.
+UNPRIVILEGED_ROLE = "member"
 
 
 def privilege_fingerprint(user: User) -> str:
     """A stable text of everything that grants privilege; it changes when a role does."""
-    roles = user.memberships.exclude(role="member").values_list("club_id", "role")
+    roles = user.memberships.exclude(role=UNPRIVILEGED_ROLE).values_list("club_id", "role")
     return fingerprint_of(user, roles)
 
 

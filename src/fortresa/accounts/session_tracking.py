@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from fortresa.accounts.models import User, UserSession
-from fortresa.accounts.roles import fingerprint_of, privilege_fingerprint
+from fortresa.accounts.roles import UNPRIVILEGED_ROLE, fingerprint_of, privilege_fingerprint
 from fortresa.core.request import client_ip
 
 SESSION_ROW = "_fortresa_session"
@@ -47,13 +47,17 @@ def open_session(request: HttpRequest, user: User) -> UserSession:
     return row
 
 
-def current_session(request: HttpRequest) -> UserSession | None:
+def _open_rows(request: HttpRequest) -> QuerySet[UserSession] | None:
+    """The request's session row while it is open, or None without a signed-in session."""
     row_id = request.session.get(SESSION_ROW)
     if not isinstance(row_id, int) or not request.user.is_authenticated:
         return None
-    return UserSession.objects.filter(
-        pk=row_id, user_id=request.user.pk, ended_at__isnull=True
-    ).first()
+    return UserSession.objects.filter(pk=row_id, user_id=request.user.pk, ended_at__isnull=True)
+
+
+def current_session(request: HttpRequest) -> UserSession | None:
+    rows = _open_rows(request)
+    return None if rows is None else rows.first()
 
 
 def current_session_and_privileges(request: HttpRequest) -> tuple[UserSession | None, str]:
@@ -62,14 +66,14 @@ def current_session_and_privileges(request: HttpRequest) -> tuple[UserSession | 
     Every signed-in request needs both (``SessionLifetimeMiddleware``): the row is read
     with the user's roles other than member joined to it, one result row per such role.
     """
-    row_id = request.session.get(SESSION_ROW)
+    rows = _open_rows(request)
     user = request.user
-    if not isinstance(row_id, int) or not isinstance(user, User) or not user.is_authenticated:
+    if rows is None or not isinstance(user, User):
         return None, ""
     found = list(
-        UserSession.objects.filter(pk=row_id, user_id=user.pk, ended_at__isnull=True).annotate(
+        rows.annotate(
             held=FilteredRelation(
-                "user__memberships", condition=~Q(user__memberships__role="member")
+                "user__memberships", condition=~Q(user__memberships__role=UNPRIVILEGED_ROLE)
             ),
             held_club=F("held__club_id"),
             held_role=F("held__role"),
