@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 from django.conf import settings
 from django.test import Client, RequestFactory
@@ -9,6 +10,9 @@ from fortresa.accounts.roles import privilege_fingerprint
 from fortresa.accounts.session_tracking import SESSION_ROW, current_session_and_privileges
 from fortresa.clubs.models import Membership
 from tests.factories import PASSWORD, make_club, make_membership, make_user
+from tests.hardening.test_csp_report import REPORT_URI_BODY
+
+CSP_REPORT = json.dumps(REPORT_URI_BODY)
 
 
 def sign_in(client, user, **extra):
@@ -169,3 +173,22 @@ def test_an_ended_session_row_is_not_read_back(db):
     request.session = client.session
 
     assert current_session_and_privileges(request) == (None, "")
+
+
+def test_a_request_without_a_session_cookie_opens_no_session(db):
+    # A CSP report (or a payment gateway's notification) comes with no cookie: the
+    # middleware answers it without opening a session, so nothing marks it Vary: Cookie.
+    response = Client().post("/csp-report/", CSP_REPORT, content_type="application/csp-report")
+
+    assert response.status_code == 204
+    assert "Cookie" not in response.get("Vary", "")
+
+
+def test_a_signed_in_request_reads_its_session(db):
+    client = Client()
+    sign_in(client, make_user())
+
+    response = client.post("/csp-report/", CSP_REPORT, content_type="application/csp-report")
+
+    assert response.status_code == 204
+    assert "Cookie" in response["Vary"]

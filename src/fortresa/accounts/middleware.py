@@ -18,7 +18,7 @@ from fortresa.accounts.models import User
 from fortresa.accounts.roles import is_privileged, is_privileged_fingerprint
 from fortresa.accounts.session_tracking import SESSION_VERIFIED_AT, current_session_and_privileges
 from fortresa.accounts.two_factor import has_second_factor
-from fortresa.core.request import client_ip
+from fortresa.core.request import client_ip, session_holds
 
 SESSION_LANGUAGE_KEY = "preferred_language"
 # Staff pages: club administration, the operator console, staff actions in accounts.
@@ -42,7 +42,11 @@ class UserLanguageMiddleware:
         self.cookie_name = settings.LANGUAGE_COOKIE_NAME
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = request.session.get(SESSION_LANGUAGE_KEY)
+        language = (
+            request.session.get(SESSION_LANGUAGE_KEY)
+            if session_holds(request, SESSION_LANGUAGE_KEY)
+            else None
+        )
         if (
             isinstance(language, str)
             and self.cookie_name not in request.COOKIES
@@ -64,8 +68,7 @@ class SessionLifetimeMiddleware:
         # Without a user id in the session Django's authentication middleware can only
         # give an anonymous user: skip loading it (most requests for static files,
         # health checks and public pages are anonymous).
-        session = getattr(request, "session", None)
-        if session is not None and SESSION_KEY not in session:
+        if not session_holds(request, SESSION_KEY):
             return self.get_response(request)
         if request.user.is_authenticated and isinstance(request.user, User):
             self._check(request, request.user)

@@ -42,3 +42,14 @@ def client_ip(request: HttpRequest, *, proxies: int | None = None) -> str | None
         # Fewer hops than configured proxies: the request bypassed a proxy; trust the peer.
         return peer
     return _address(forwarded[-count]) or peer
+
+
+def session_holds(request: HttpRequest, key: str) -> bool:
+    """Whether the session the browser sent holds ``key``.
+
+    A request that sent no session cookie has an empty session: it is answered without
+    opening one, since opening a session (even an empty one) makes Django mark the
+    response ``Vary: Cookie`` and costs every anonymous request that work.
+    """
+    session = getattr(request, "session", None)
+    return session is not None and session.session_key is not None and key in session

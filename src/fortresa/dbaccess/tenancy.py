@@ -25,6 +25,7 @@ from django.contrib.auth import SESSION_KEY
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest, HttpResponseBase
 
+from fortresa.core.request import session_holds
 from fortresa.dbaccess.config import WORKER_ALIAS
 from fortresa.dbaccess.policy import CLUB_SETTING, USER_SETTING
 
@@ -264,8 +265,7 @@ class TenantContextMiddleware:
         # The signed-in user is loaded before the transaction opens: reading it inside
         # the first query's wrapper, while that query is itself the user's load, would
         # load the user a second time. A session without a user id loads nothing.
-        session = getattr(request, "session", None)
-        if session is not None and SESSION_KEY in session:
+        if session_holds(request, SESSION_KEY):
             self._user_id(request)
         pending = _PendingContext(request)
         request._fortresa_tenant_context = pending  # type: ignore[attr-defined]
@@ -303,6 +303,11 @@ class TenantContextMiddleware:
 
     @staticmethod
     def _user_id(request: HttpRequest) -> int | None:
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key is None:
+            # The browser sent no session and nobody signed in during the request
+            # (signing in gives the session a key): anonymous, without opening it.
+            return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
