@@ -11,8 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from fortresa.bookings.models import Booking, MembershipTypeRules
-from fortresa.bookings.selectors import viewer_for
+from fortresa.bookings.models import Booking, BookingRules, MembershipTypeRules
 from fortresa.bookings.services import cancel_booking, create_booking
 from fortresa.bookings.views.grids import week_table
 from fortresa.clubs.models import Closure, MembershipType
@@ -27,11 +26,11 @@ pytestmark = [
     ),
 ]
 DIGEST_QUERIES = 1  # a cached table costs the schedule's digest, nothing more
-BUILD_QUERIES = 4  # courts, opening hours, closures, bookings
+BUILD_QUERIES = 5  # booking rules, courts, opening hours, closures, bookings
 
 
 def _table(club, user, now=None):
-    return str(week_table(viewer_for(access_club(user, club.slug), now=now), local_day(club)))
+    return str(week_table(access_club(user, club.slug), local_day(club), now=now))
 
 
 def _ten_o_clock_cell(html: str) -> str:
@@ -106,6 +105,26 @@ def test_member_with_another_slot_length_gets_their_own_table(club, member):
     assert '<th scope="row">10:30</th>' not in _table(club, member)
 
 
+def test_slot_length_changed_outside_the_services_shows_in_the_next_render(club, member):
+    assert '<th scope="row">10:30</th>' not in _table(club, member)
+
+    # As the admin or a shell would: no service, no invalidation to call.
+    BookingRules.objects.filter(club=club).update(slot_minutes=30)
+
+    assert '<th scope="row">10:30</th>' in _table(club, member)
+
+
+def test_membership_type_override_changed_outside_the_services_shows_in_the_next_render(club):
+    junior = MembershipType.objects.create(club=club, name="Junior")
+    overrides = MembershipTypeRules.objects.create(membership_type=junior, days_ahead=3)
+    member = make_membership(club, membership_type=junior).user
+    assert '<th scope="row">10:30</th>' not in _table(club, member)
+
+    MembershipTypeRules.objects.filter(pk=overrides.pk).update(slot_minutes=30)
+
+    assert '<th scope="row">10:30</th>' in _table(club, member)
+
+
 def test_table_is_cached_per_language(club, member):
     with translation.override("en"):
         english = _table(club, member)
@@ -128,12 +147,12 @@ def test_cached_table_costs_one_query_whatever_the_courts_and_bookings(
             club, member, local_start(club, hour=9 + index % 12), court=court_of(club, index)
         )
     assert Booking.objects.filter(club=club).count() == courts
-    viewer = viewer_for(access_club(member, club.slug))
+    access = access_club(member, club.slug)
     with django_assert_num_queries(DIGEST_QUERIES + BUILD_QUERIES):
-        built = week_table(viewer, local_day(club))
+        built = week_table(access, local_day(club))
 
     with django_assert_num_queries(DIGEST_QUERIES):
-        cached = week_table(viewer, local_day(club))
+        cached = week_table(access, local_day(club))
 
     assert cached == built
 
@@ -152,3 +171,16 @@ def test_a_members_cached_week_page_loads_the_user_club_and_membership_once(club
     assert sum('FROM "accounts_user"' in sql for sql in statements) == 1
     assert sum('FROM "clubs_membership"' in sql for sql in statements) == 1
     assert not any('FROM "clubs_club"' in sql for sql in statements)
+
+
+def test_a_members_cached_week_page_reads_the_booking_rules_only_in_the_digest(club, member_client):
+    page = f"/c/{club.slug}/week/"
+    assert member_client.get(page).status_code == 200  # builds the cached table
+
+    with CaptureQueriesContext(connection) as queries:
+        response = member_client.get(page)
+
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert not any('"bookings_bookingrules"' in sql for sql in statements)
+    assert not any('"bookings_membershiptyperules"' in sql for sql in statements)

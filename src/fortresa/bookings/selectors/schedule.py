@@ -18,9 +18,9 @@ from django.db import connections
 from django.db.models import BigIntegerField, QuerySet
 from django.db.models.functions import Cast, Extract
 
-from fortresa.bookings.models import Booking
+from fortresa.bookings.models import Booking, BookingRules, MembershipTypeRules
 from fortresa.bookings.slots import Slot, day_slots
-from fortresa.clubs.models import Closure, Club, Court, OpeningHours
+from fortresa.clubs.models import Closure, Club, Court, MembershipType, OpeningHours
 from fortresa.clubs.selectors import courts_of
 
 Periods = tuple[tuple[dt.time, dt.time], ...]
@@ -241,6 +241,7 @@ def load_schedule(
 def _digest_sql() -> str:
     booking, court = Booking._meta.db_table, Court._meta.db_table
     closure, hours = Closure._meta.db_table, OpeningHours._meta.db_table
+    rules, type_rules = BookingRules._meta.db_table, MembershipTypeRules._meta.db_table
 
     def span(alias: str) -> str:
         # A closure's or booking's id, court (0, which no court is, for a club-wide
@@ -254,7 +255,7 @@ def _digest_sql() -> str:
     # in binary (the types' send functions), fixed-width, so rows need no separator and
     # no value is formatted as text: formatting was most of this query's time. Each
     # table is digested apart, an empty one as "-", so rows of one table can never pass
-    # for rows of another.
+    # for rows of another. The rules rows (one of each at most) are read whole, as text.
     return f"""
     SELECT md5(concat_ws('|',
       (SELECT coalesce(md5(string_agg(int8send(c.id) || boolsend(c.is_active), ''::bytea
@@ -271,17 +272,28 @@ def _digest_sql() -> str:
       (SELECT coalesce(md5(string_agg({span("b")}, ''::bytea ORDER BY b.id)), '-')
          FROM {booking} b
         WHERE b.club_id = %(club)s AND b.status = %(active)s
-          AND b.starts_at < %(end)s AND b.ends_at > %(start)s)
+          AND b.starts_at < %(end)s AND b.ends_at > %(start)s),
+      coalesce((SELECT md5(r::text) FROM {rules} r WHERE r.club_id = %(club)s), '-'),
+      coalesce((SELECT md5(t::text) FROM {type_rules} t
+                 WHERE t.membership_type_id = %(membership_type)s), '-')
     ))
     """  # noqa: S608 - table names from the models; every value is a parameter
 
 
-def schedule_digest(club: Club, start: dt.datetime, end: dt.datetime) -> str | None:
-    """A digest of everything ``load_schedule(club, start, end, with_people=False)`` reads,
-    in one query, or None where the database cannot make one (SQLite).
+def schedule_digest(
+    club: Club,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    membership_type: MembershipType | None = None,
+) -> str | None:
+    """A digest of everything ``load_schedule(club, start, end, with_people=False)`` reads
+    and of the booking rules rows of members of ``membership_type`` (the club's rules and
+    the type's overrides: everything ``rules_for_type`` reads), in one query, or None
+    where the database cannot make one (SQLite).
 
-    Two equal digests mean equal schedules, whatever wrote the rows (a service, the
-    admin, a shell), and a change is seen by the first read after its commit, so a
+    Two equal digests mean equal schedules and rules, whatever wrote the rows (a service,
+    the admin, a shell), and a change is seen by the first read after its commit, so a
     grid cached under its digest is never stale and needs no invalidation.
     """
     connection = connections[Booking.objects.db]
@@ -290,7 +302,13 @@ def schedule_digest(club: Club, start: dt.datetime, end: dt.datetime) -> str | N
     with connection.cursor() as cursor:
         cursor.execute(
             _digest_sql(),
-            {"club": club.pk, "start": start, "end": end, "active": Booking.Status.ACTIVE},
+            {
+                "club": club.pk,
+                "start": start,
+                "end": end,
+                "active": Booking.Status.ACTIVE,
+                "membership_type": membership_type.pk if membership_type else None,
+            },
         )
         row = cursor.fetchone()
     return str(row[0]) if row else None

@@ -15,12 +15,12 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from fortresa.bookings.selectors import Viewer, day_grid, viewer_for, week_grid
+from fortresa.bookings.selectors import day_grid, viewer_for, week_grid
 from fortresa.bookings.selectors.grids import WEEK_DAYS
 from fortresa.bookings.selectors.schedule import schedule_digest
 from fortresa.bookings.slots import day_bounds
-from fortresa.clubs.models import Role
-from fortresa.clubs.selectors import access_club
+from fortresa.clubs.models import Club, Role
+from fortresa.clubs.selectors import ClubAccess, access_club
 
 logger = logging.getLogger(__name__)
 # The longest a rendered week table is kept; it is only ever served while the schedule's
@@ -54,40 +54,42 @@ def day(request: HttpRequest, slug: str, date: dt.date | None = None) -> HttpRes
     )
 
 
-def _week_table_key(viewer: Viewer, first: dt.date, digest: str) -> str:
-    club = viewer.access.club
-    # Everything the table's HTML depends on: the schedule (its digest), the club's
-    # address and time zone, the member's slot length and the page's language.
-    parts = (club.pk, club.slug, club.timezone, first.isoformat(), viewer.rules.slot_minutes,
-             translation.get_language(), digest)  # fmt: skip
+def _week_table_key(club: Club, first: dt.date, digest: str) -> str:
+    # Everything the table's HTML depends on: the schedule and the member's rules (the
+    # digest), the club's address and time zone and the page's language.
+    parts = (club.pk, club.slug, club.timezone, first.isoformat(), translation.get_language(),
+             digest)  # fmt: skip
     return "bookings:week-table:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def week_table(viewer: Viewer, first: dt.date) -> SafeString:
+def week_table(access: ClubAccess, first: dt.date, now: dt.datetime | None = None) -> SafeString:
     """The week's table of free courts, rendered, from the cache while still true.
 
     Nothing in it is the member's own (the week grid counts courts, it does not say whose
-    bookings they are), so members with the same slot length share one rendering.
+    bookings they are), so members under the same rules share one rendering; the rules
+    are read only to build a table, the digest covering them otherwise.
     """
-    club = viewer.access.club
+    club = access.club
+    now = now or timezone.now()
     start, _ = day_bounds(first, club.tzinfo)
     _, end = day_bounds(first + dt.timedelta(days=WEEK_DAYS - 1), club.tzinfo)
-    digest = schedule_digest(club, start, end)
-    key = None if digest is None else _week_table_key(viewer, first, digest)
+    membership_type = access.membership.membership_type if access.membership else None
+    digest = schedule_digest(club, start, end, membership_type=membership_type)
+    key = None if digest is None else _week_table_key(club, first, digest)
     if key is not None:
         try:
             found = cache.get(key)
         except Exception:  # noqa: BLE001 - without the cache the table is built anew
             logger.warning("week table cache unreadable", exc_info=True)
             found = key = None
-        if found is not None and viewer.now < found[0]:
+        if found is not None and now < found[0]:
             return mark_safe(str(found[1]))  # noqa: S308 - HTML this function rendered
-    grid = week_grid(viewer, first)
+    grid = week_grid(viewer_for(access, now=now), first)
     html = render_to_string("bookings/_week_table.html", {"club": club, "grid": grid})
     if key is not None:
-        latest = viewer.now + dt.timedelta(seconds=WEEK_TABLE_SECONDS)
+        latest = now + dt.timedelta(seconds=WEEK_TABLE_SECONDS)
         valid_until = min(grid.changes_at, latest) if grid.changes_at else latest
-        seconds = int((valid_until - viewer.now).total_seconds())
+        seconds = int((valid_until - now).total_seconds())
         if seconds >= 1:
             try:
                 cache.set(key, (valid_until, str(html)), timeout=seconds)
@@ -100,7 +102,6 @@ def week_table(viewer: Viewer, first: dt.date) -> SafeString:
 @require_GET
 def week(request: HttpRequest, slug: str, date: dt.date | None = None) -> HttpResponse:
     access = access_club(request.user, slug)
-    viewer = viewer_for(access)
     today = _today(access.club.tzinfo)
     first = date or today
     return render(
@@ -108,7 +109,7 @@ def week(request: HttpRequest, slug: str, date: dt.date | None = None) -> HttpRe
         "bookings/week.html",
         {
             "club": access.club,
-            "week_table": week_table(viewer, first),
+            "week_table": week_table(access, first),
             "first_day": first,
             "last_day": first + dt.timedelta(days=WEEK_DAYS - 1),
             "today": today,
