@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import connection
 
@@ -49,3 +51,45 @@ def test_parameterised_statement_text_is_not_suspicious() -> None:
 @pytest.mark.smoke
 def test_stacked_statement_is_suspicious() -> None:
     assert suspicious_statement("SELECT 1 FROM t WHERE a = 'x'; DROP TABLE t") is not None
+
+
+def test_an_alert_names_the_path_of_its_own_request_when_requests_overlap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One middleware (and one statement sensor) serves every thread of a process. The
+    # first request's injected statement runs after a second request has started: its
+    # alert must still name the first request's path.
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from fortresa.detection.sensors import sql
+    from fortresa.detection.sensors.http import DetectionMiddleware
+
+    raised: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        sql, "raise_alert", lambda **alert: raised.append((alert["subject"], alert["key"]))
+    )
+    second_started = threading.Event()
+
+    def view(request: object) -> HttpResponse:
+        try:
+            if request.path == "/first/":  # type: ignore[attr-defined]
+                assert second_started.wait(5)
+                _vulnerable_lookup("x' OR '1'='1")
+            else:
+                second_started.set()
+            return HttpResponse("ok")
+        finally:
+            connection.close()  # this thread's connection
+
+    middleware = DetectionMiddleware(view)
+    threads = [
+        threading.Thread(target=middleware, args=(RequestFactory().get(path),))
+        for path in ("/first/", "/second/")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert raised == [("/first/", "sql.constant_comparison")]

@@ -22,7 +22,7 @@ from fortresa.detection.conf import detection_settings
 from fortresa.detection.models import Alert
 from fortresa.detection.rules import Verdict, classify
 from fortresa.detection.sensors.auth import observe_account_event
-from fortresa.detection.sensors.sql import StatementSensor
+from fortresa.detection.sensors.sql import StatementSensor, request_path
 
 # Fields never read: passwords, TOTP and recovery codes.
 SECRET_FIELD = re.compile(r"pass(?:word|wd)|otp|recovery|^code$|_code$", re.I)
@@ -133,9 +133,12 @@ class DetectionMiddleware:
             self._alert(request, *found)
             if self.block:
                 return render(request, "detection/blocked.html", status=403)
-        self.statement_sensor.request_path = request.path
-        with connection.execute_wrapper(self.statement_sensor):
-            response = self.get_response(request)
+        path = request_path.set(request.path)
+        try:
+            with connection.execute_wrapper(self.statement_sensor):
+                response = self.get_response(request)
+        finally:
+            request_path.reset(path)
         if response.status_code == 403 and found is None:
             observe_account_event(
                 "access.denied", ip_address=client_ip(request), subject=request.path

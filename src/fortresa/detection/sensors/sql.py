@@ -18,6 +18,9 @@ from fortresa.detection.models import Alert
 from fortresa.detection.rules.sqltokens import Token, fingerprint, tokenize
 
 _inside_sensor: ContextVar[bool] = ContextVar("detection_inside_sensor", default=False)
+# The path of the request being served, named in an alert: per thread (and per task),
+# since one sensor serves every request of a process.
+request_path: ContextVar[str] = ContextVar("detection_request_path", default="")
 # Cheap pre-check: statements without any of these cannot match a rule below.
 _SUSPECT = re.compile(r"'|--|/\*|#|;\s*\S|\bsleep|\bbenchmark|\bwaitfor|\bunion\b", re.I)
 _SHAPE_RULES: list[tuple[str, re.Pattern[str]]] = [
@@ -55,7 +58,6 @@ class StatementSensor:
 
     def __init__(self) -> None:
         self.known_clean: set[str] = set()
-        self.request_path = ""
 
     def __call__(
         self,
@@ -76,14 +78,15 @@ class StatementSensor:
 
     def _alert(self, sql: str, rule: str) -> None:
         token = _inside_sensor.set(True)
+        path = request_path.get()
         try:
             raise_alert(
                 kind=Alert.Kind.SQL_INJECTED_STATEMENT,
                 severity=Alert.Severity.CRITICAL,
                 source="sql",
-                subject=self.request_path,
+                subject=path,
                 key=rule,
-                evidence={"statement": sql, "rule": rule, "path": self.request_path},
+                evidence={"statement": sql, "rule": rule, "path": path},
             )
         finally:
             _inside_sensor.reset(token)
