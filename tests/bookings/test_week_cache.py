@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import django.urls
 import pytest
 from django.db import connection
 from django.test import Client
@@ -184,3 +185,26 @@ def test_a_members_cached_week_page_reads_the_booking_rules_only_in_the_digest(c
     statements = [query["sql"] for query in queries.captured_queries]
     assert not any('"bookings_bookingrules"' in sql for sql in statements)
     assert not any('"bookings_membershiptyperules"' in sql for sql in statements)
+
+
+def test_a_second_week_page_reverses_none_of_the_page_shells_links(
+    club, member_client, monkeypatch
+):
+    page = f"/c/{club.slug}/week/"
+    assert member_client.get(page).status_code == 200  # builds the table and the shell
+    reversed_names = []
+    reverse = django.urls.reverse
+
+    def counting_reverse(viewname, *args, **kwargs):
+        reversed_names.append(viewname)
+        return reverse(viewname, *args, **kwargs)
+
+    monkeypatch.setattr(django.urls, "reverse", counting_reverse)  # what {% url %} calls
+
+    response = member_client.get(page)
+
+    assert response.status_code == 200
+    assert "/accounts/profile/" in response.content.decode()
+    shell_links = {"home", "bookings:mine", "accounts:profile", "accounts:logout", "status:page"}
+    assert reversed_names
+    assert not shell_links & set(reversed_names)
