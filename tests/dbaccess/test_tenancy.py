@@ -6,7 +6,9 @@ import time
 
 import psycopg
 import pytest
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import close_old_connections, connection, connections
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
@@ -91,6 +93,70 @@ def test_middleware_scopes_a_club_page_to_its_club_and_user() -> None:
     recorder = _run(_request(user), {"slug": club.slug})
 
     assert recorder.seen == (club.pk, user.pk)
+
+
+def _signed_in(user: User, path: str) -> HttpRequest:
+    request = RequestFactory().get(path)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session.save()
+    request.session = session
+    request.user = user
+    return request
+
+
+def _run_with_a_query_before_the_view(
+    request: HttpRequest, view_kwargs: dict[str, object]
+) -> _Recorder:
+    # As in the site: the session check queries before the URL resolves to a view.
+    recorder = _Recorder()
+
+    def chain(req: HttpRequest) -> HttpResponse:
+        User.objects.filter(pk=req.user.pk).exists()
+        return middleware.process_view(req, recorder, (), view_kwargs) or recorder(req)
+
+    middleware = TenantContextMiddleware(chain)
+    middleware(request)
+    return recorder
+
+
+def _context_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    sent: list[str] = []
+    execute = psycopg.Connection.execute
+
+    def recording(self: psycopg.Connection, query: object, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if "set_config" in str(query):
+            sent.append(str(query))
+        return execute(self, query, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(psycopg.Connection, "execute", recording)
+    return sent
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_signed_in_club_page_sends_its_context_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    club = make_club(courts=0)
+    user = make_user()
+    sent = _context_statements(monkeypatch)
+
+    recorder = _run_with_a_query_before_the_view(
+        _signed_in(user, f"/c/{club.slug}/week/"), {"slug": club.slug}
+    )
+
+    assert recorder.seen == (club.pk, user.pk)
+    assert len(sent) == 1
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_view_without_a_club_argument_is_not_scoped_to_the_club_its_path_names() -> None:
+    club = make_club(courts=0)
+    user = make_user()
+
+    recorder = _run_with_a_query_before_the_view(_signed_in(user, f"/c/{club.slug}/nothing/"), {})
+
+    assert recorder.seen == (None, user.pk)
 
 
 @postgresql_only

@@ -14,6 +14,7 @@ BYPASSRLS) in place of the application role's, when that alias is configured.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -232,6 +233,10 @@ def _mark_used(connection: Any) -> None:
         connection._fortresa_last_used = (connection.connection, time.monotonic())
 
 
+# Club pages live under /c/<club-slug>/ (a stable URL scheme, see DESIGN.md).
+CLUB_PAGE = re.compile(r"^/c/(?P<slug>[-a-zA-Z0-9_]+)/")
+
+
 class TenantContextMiddleware:
     """Scope each request's transaction to the signed-in user and the club in its URL.
 
@@ -265,9 +270,16 @@ class TenantContextMiddleware:
         # The signed-in user is loaded before the transaction opens: reading it inside
         # the first query's wrapper, while that query is itself the user's load, would
         # load the user a second time. A session without a user id loads nothing.
+        pending = _PendingContext(request)
         if session_holds(request, SESSION_KEY):
             self._user_id(request)
-        pending = _PendingContext(request)
+            # A signed-in request's first query (its session check) runs before the
+            # view is resolved. Club pages name their club in the path (``/c/<slug>/``),
+            # so that first context statement carries the club too, and the view's own
+            # slug (``process_view``) confirms it without a second one.
+            club_page = CLUB_PAGE.match(request.path_info)
+            if club_page is not None:
+                pending.club_slug = club_page["slug"]
         request._fortresa_tenant_context = pending  # type: ignore[attr-defined]
         connection = connections[DEFAULT_DB_ALIAS]
         _trust_recently_used(connection)
@@ -286,8 +298,9 @@ class TenantContextMiddleware:
     ) -> None:
         slug = view_kwargs.get(self.club_kwarg)
         pending = getattr(request, "_fortresa_tenant_context", None)
-        if isinstance(slug, str) and isinstance(pending, _PendingContext):
-            pending.scope_to_club_slug(slug)
+        if isinstance(pending, _PendingContext):
+            # A view without a club argument is scoped to no club, whatever its path.
+            pending.scope_to_club_slug(slug if isinstance(slug, str) else None)
 
     @staticmethod
     def _is_operator_page(request: HttpRequest) -> bool:
@@ -320,7 +333,8 @@ class _PendingContext:
     A request that makes no query (a static file, a cached page) costs no round trip;
     one that does pays a single ``set_config`` statement that also looks its club up by
     slug. The user is read when that first query runs (the session may be loaded by
-    then); a club found later (``process_view``) is sent before the next query.
+    then); a club found later (``process_view``), or a different one, is sent before
+    the next query.
     """
 
     _SQL = (
@@ -334,9 +348,10 @@ class _PendingContext:
         self.dirty = True
         self.busy = False
 
-    def scope_to_club_slug(self, slug: str) -> None:
-        self.club_slug = slug
-        self.dirty = True
+    def scope_to_club_slug(self, slug: str | None) -> None:
+        if slug != self.club_slug:
+            self.club_slug = slug
+            self.dirty = True
 
     def __call__(
         self,
