@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import json
 
+import requests
 from bench.web.load import DONE, Figures, get_script, lua_string, require_wrk, run_wrk
 from bench.web.server import Deployment, free_port, prepare, seed, serve
 
@@ -80,6 +81,18 @@ end
 """
         + DONE
     )
+
+
+def require_page(deployment: Deployment, path: str, cookie: str) -> None:
+    """Stop unless ``path`` answers this member 200 (not a redirect to sign in)."""
+    answer = requests.get(
+        deployment.base + path, headers={"Cookie": cookie}, verify=str(deployment.ca),
+        allow_redirects=False, timeout=30,
+    )  # fmt: skip
+    if answer.status_code != 200:
+        raise SystemExit(
+            f"{deployment.base}{path} answered {answer.status_code}, not 200: nothing to measure"
+        )
 
 
 def member_cookie(data: dict[str, object]) -> str:
@@ -144,6 +157,22 @@ def main() -> None:
         for name, _label, _extra in variants[:2]:
             rows.append(_median(rounds[name]))
         full_bare = _median(rounds[variants[2][0]])
+        # The same comparison on a real page: a member's week grid, which queries.
+        week_path = f"/c/{data['club']}/week/"
+        week_servers = {
+            "week grid, non-security middleware": servers[1][0],
+            "week grid, full stack": servers[2][0],
+        }
+        week_rounds: dict[str, list[Figures]] = {name: [] for name in week_servers}
+        for copy in week_servers.values():
+            require_page(copy, week_path, cookie)
+        for _round in range(BARE_ROUNDS):
+            for name, copy in week_servers.items():
+                week_rounds[name].append(
+                    run_wrk(name, copy.base + week_path, get_script(cookie),
+                            seconds=max(2, seconds // 2), connections=connections)
+                )  # fmt: skip
+        page_rows = [_median(figures) for figures in week_rounds.values()]
         for (_name, label, _extra), (_copy, server) in zip(variants[:2], servers[:2], strict=True):
             memory[label] = server.peak_rss_mb()
     finally:
@@ -185,6 +214,13 @@ def main() -> None:
           f"(p50 {full.p50_ms - ceiling.p50_ms:+.2f} ms per request; target: at most 15%)")  # fmt: skip
     print(f"for reference, against no middleware at all: the non-security middleware costs "
           f"{1 - ceiling.rps / rows[0].rps:.0%}, the full stack {1 - full.rps / rows[0].rps:.0%}")  # fmt: skip
+    page_ceiling, page_full = page_rows
+    print()
+    print("security layers on a real page (a member's week grid; both servers up at once, "
+          f"median of {BARE_ROUNDS} alternating rounds of {max(2, seconds // 2)}s):")  # fmt: skip
+    print_table(page_rows, rows[0])
+    print(f"  {1 - page_full.rps / page_ceiling.rps:.0%} fewer requests per second "
+          f"(p50 {page_full.p50_ms - page_ceiling.p50_ms:+.2f} ms per request under this load)")  # fmt: skip
     week = next(r for r in rows if r.name.startswith("week grid"))
     print(f"week grid p95: {week.p95_ms:.1f} ms (target: under 50 ms)")
     print(f"booking creation: {created} bookings made by about {booking.requests} POSTs "
@@ -192,7 +228,7 @@ def main() -> None:
     for label, peaks in memory.items():
         shown = ", ".join(f"{peak:.0f} MB" for peak in peaks)
         print(f"peak resident memory per web process ({label}): {shown} (target: under 250 MB)")
-    print(json.dumps({"rows": [row.__dict__ for row in rows], "memory_mb": memory}))
+    print(json.dumps({"rows": [row.__dict__ for row in rows + page_rows], "memory_mb": memory}))
 
 
 if __name__ == "__main__":
