@@ -69,12 +69,15 @@ def access_club(user: User | AnonymousUser, slug: str, minimum: str = Role.MEMBE
     """
     membership = None
     if user.is_authenticated:
-        # A member's page (the common case) reads club and membership in one query.
-        membership = (
-            Membership.objects.filter(user=user, club__slug=slug)
-            .select_related("club", "membership_type")
-            .first()
-        )
+        # A member's page (the common case) reads club and membership in one query; the
+        # pair is unique, so ``get`` rather than ``first``, whose ordering (the model's:
+        # club name, user name) joined the users table on every page.
+        try:
+            membership = Membership.objects.select_related("club", "membership_type").get(
+                user=user, club__slug=slug
+            )
+        except Membership.DoesNotExist:
+            membership = None
     if membership is None:
         get_club_or_404(slug)
         if not user.is_authenticated:
