@@ -14,6 +14,7 @@ from django.utils import translation
 
 from fortresa.bookings.models import Booking, BookingRules, MembershipTypeRules
 from fortresa.bookings.services import cancel_booking, create_booking
+from fortresa.bookings.views import grids
 from fortresa.bookings.views.grids import week_table
 from fortresa.clubs.models import Closure, MembershipType
 from fortresa.clubs.selectors import access_club
@@ -124,6 +125,41 @@ def test_membership_type_override_changed_outside_the_services_shows_in_the_next
     MembershipTypeRules.objects.filter(pk=overrides.pk).update(slot_minutes=30)
 
     assert '<th scope="row">10:30</th>' in _table(club, member)
+
+
+def test_table_this_process_served_is_reused_without_the_shared_cache(club, member, monkeypatch):
+    built = _table(club, member)
+    shared_reads = []
+    monkeypatch.setattr(grids.cache, "get", lambda key: shared_reads.append(key))
+
+    again = _table(club, member)
+
+    assert again == built
+    assert shared_reads == []
+
+
+def test_table_this_process_served_is_not_reused_once_the_schedule_changed(
+    club, member, monkeypatch
+):
+    assert "2 free" in _ten_o_clock_cell(_table(club, member))
+    monkeypatch.setattr(grids.cache, "get", lambda key: None)
+
+    add_booking(club, member, local_start(club, hour=10))
+
+    assert "1 free" in _ten_o_clock_cell(_table(club, member))
+
+
+def test_tables_kept_in_this_process_are_bounded_oldest_dropped_first():
+    recent = grids._RecentTables(size=2)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    later = now + dt.timedelta(minutes=5)
+
+    for key in ("a", "b", "c"):
+        recent.put(key, later, f"<table>{key}</table>")
+
+    assert recent.get("a", now) is None
+    assert recent.get("c", now) == "<table>c</table>"
+    assert recent.get("c", later) is None  # no longer true
 
 
 def test_table_is_cached_per_language(club, member):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import threading
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -26,6 +27,32 @@ logger = logging.getLogger(__name__)
 # The longest a rendered week table is kept; it is only ever served while the schedule's
 # digest is unchanged and before any of its free slots turns past.
 WEEK_TABLE_SECONDS = 300
+
+
+class _RecentTables:
+    """The week tables this process served lately, by cache key, in front of the shared
+    cache: a key names its content (the digest is in it) and each table keeps the
+    instant it stops being true, so a copy here is exactly as true as the shared one and
+    saves its round trip. A few dozen tables at most, the oldest dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._tables: dict[str, tuple[dt.datetime, str]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, now: dt.datetime) -> str | None:
+        found = self._tables.get(key)
+        return found[1] if found is not None and now < found[0] else None
+
+    def put(self, key: str, valid_until: dt.datetime, html: str) -> None:
+        with self._lock:
+            self._tables.pop(key, None)
+            while len(self._tables) >= self.size:
+                del self._tables[next(iter(self._tables))]
+            self._tables[key] = (valid_until, html)
+
+
+_recent_tables = _RecentTables(size=32)
 
 
 def _today(tz: dt.tzinfo) -> dt.date:
@@ -77,13 +104,18 @@ def week_table(access: ClubAccess, first: dt.date, now: dt.datetime | None = Non
     digest = schedule_digest(club, start, end, membership_type=membership_type)
     key = None if digest is None else _week_table_key(club, first, digest)
     if key is not None:
+        recent = _recent_tables.get(key, now)
+        if recent is not None:
+            return mark_safe(recent)  # noqa: S308 - HTML this function rendered
         try:
             found = cache.get(key)
         except Exception:  # noqa: BLE001 - without the cache the table is built anew
             logger.warning("week table cache unreadable", exc_info=True)
-            found = key = None
-        if found is not None and now < found[0]:
-            return mark_safe(str(found[1]))  # noqa: S308 - HTML this function rendered
+            key = None
+        else:
+            if found is not None and now < found[0]:
+                _recent_tables.put(key, found[0], str(found[1]))
+                return mark_safe(str(found[1]))  # noqa: S308 - HTML this function rendered
     grid = week_grid(viewer_for(access, now=now), first)
     html = render_to_string("bookings/_week_table.html", {"club": club, "grid": grid})
     if key is not None:
@@ -91,6 +123,7 @@ def week_table(access: ClubAccess, first: dt.date, now: dt.datetime | None = Non
         valid_until = min(grid.changes_at, latest) if grid.changes_at else latest
         seconds = int((valid_until - now).total_seconds())
         if seconds >= 1:
+            _recent_tables.put(key, valid_until, str(html))
             try:
                 cache.set(key, (valid_until, str(html)), timeout=seconds)
             except Exception:  # noqa: BLE001 - a page served is worth more than a cache entry
