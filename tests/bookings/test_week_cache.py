@@ -116,6 +116,24 @@ def test_slot_length_changed_outside_the_services_shows_in_the_next_render(club,
     assert '<th scope="row">10:30</th>' in _table(club, member)
 
 
+def test_rules_changed_while_a_table_is_built_do_not_reach_the_cache(club, member, monkeypatch):
+    viewer_for = grids.viewer_for
+
+    def viewer_for_after_a_change(access, now=None):
+        # Another request commits a new slot length between the digest and the rules.
+        BookingRules.objects.filter(club=club).update(slot_minutes=30)
+        return viewer_for(access, now=now)
+
+    monkeypatch.setattr(grids, "viewer_for", viewer_for_after_a_change)
+    racing = _table(club, member)
+    monkeypatch.undo()
+
+    BookingRules.objects.filter(club=club).update(slot_minutes=60)  # as the digest saw
+
+    assert '<th scope="row">10:30</th>' in racing
+    assert '<th scope="row">10:30</th>' not in _table(club, member)
+
+
 def test_membership_type_override_changed_outside_the_services_shows_in_the_next_render(club):
     junior = MembershipType.objects.create(club=club, name="Junior")
     overrides = MembershipTypeRules.objects.create(membership_type=junior, days_ahead=3)

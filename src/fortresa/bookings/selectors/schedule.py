@@ -276,8 +276,19 @@ def _digest_sql() -> str:
       coalesce((SELECT md5(r::text) FROM {rules} r WHERE r.club_id = %(club)s), '-'),
       coalesce((SELECT md5(t::text) FROM {type_rules} t
                  WHERE t.membership_type_id = %(membership_type)s), '-')
-    ))
+    )),
+    coalesce((SELECT t.slot_minutes FROM {type_rules} t
+               WHERE t.membership_type_id = %(membership_type)s),
+             (SELECT r.slot_minutes FROM {rules} r WHERE r.club_id = %(club)s))
     """  # noqa: S608 - table names from the models; every value is a parameter
+
+
+class ScheduleDigest(NamedTuple):
+    """A schedule's digest, and the slot length of its rules as the digest read them
+    (None where no rules row sets one: the default applies)."""
+
+    digest: str
+    slot_minutes: int | None
 
 
 def schedule_digest(
@@ -286,7 +297,7 @@ def schedule_digest(
     end: dt.datetime,
     *,
     membership_type: MembershipType | None = None,
-) -> str | None:
+) -> ScheduleDigest | None:
     """A digest of everything ``load_schedule(club, start, end, with_people=False)`` reads
     and of the booking rules rows of members of ``membership_type`` (the club's rules and
     the type's overrides: everything ``rules_for_type`` reads), in one query, or None
@@ -294,7 +305,8 @@ def schedule_digest(
 
     Two equal digests mean equal schedules and rules, whatever wrote the rows (a service,
     the admin, a shell), and a change is seen by the first read after its commit, so a
-    grid cached under its digest is never stale and needs no invalidation.
+    grid cached under its digest is never stale and needs no invalidation. The slot
+    length comes from the same statement, so from the same snapshot as the digest.
     """
     connection = connections[Booking.objects.db]
     if connection.vendor != "postgresql":
@@ -311,4 +323,4 @@ def schedule_digest(
             },
         )
         row = cursor.fetchone()
-    return str(row[0]) if row else None
+    return ScheduleDigest(str(row[0]), row[1]) if row else None

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from fortresa.bookings.rules import EffectiveRules
 from fortresa.bookings.selectors import day_grid, viewer_for, week_grid
 from fortresa.bookings.selectors.grids import WEEK_DAYS
 from fortresa.bookings.selectors.schedule import schedule_digest
@@ -102,7 +103,7 @@ def week_table(access: ClubAccess, first: dt.date, now: dt.datetime | None = Non
     _, end = day_bounds(first + dt.timedelta(days=WEEK_DAYS - 1), club.tzinfo)
     membership_type = access.membership.membership_type if access.membership else None
     digest = schedule_digest(club, start, end, membership_type=membership_type)
-    key = None if digest is None else _week_table_key(club, first, digest)
+    key = None if digest is None else _week_table_key(club, first, digest.digest)
     if key is not None:
         recent = _recent_tables.get(key, now)
         if recent is not None:
@@ -116,7 +117,14 @@ def week_table(access: ClubAccess, first: dt.date, now: dt.datetime | None = Non
             if found is not None and now < found[0]:
                 _recent_tables.put(key, found[0], str(found[1]))
                 return mark_safe(str(found[1]))  # noqa: S308 - HTML this function rendered
-    grid = week_grid(viewer_for(access, now=now), first)
+    viewer = viewer_for(access, now=now)
+    if digest is not None:
+        digested = digest.slot_minutes
+        if viewer.rules.slot_minutes != (
+            EffectiveRules().slot_minutes if digested is None else digested
+        ):
+            key = None  # rules changed between the digest and this read: not the digest's table
+    grid = week_grid(viewer, first)
     html = render_to_string("bookings/_week_table.html", {"club": club, "grid": grid})
     if key is not None:
         latest = now + dt.timedelta(seconds=WEEK_TABLE_SECONDS)
