@@ -27,6 +27,8 @@ from bench.web.server import Deployment, free_port, prepare, seed, serve
 BOOKING_MEMBERS = 16
 # Alternating rounds of the three bare-view rows (the median round of each is kept).
 BARE_ROUNDS = 3
+# Load before each measured GET row, not counted.
+WARM_UP_SECONDS = 2
 
 
 def _median(figures: list[Figures]) -> Figures:
@@ -141,7 +143,7 @@ def main() -> None:
             servers.append((copy, serve(copy, **extra)))
         rounds: dict[str, list[Figures]] = {name: [] for name, _label, _extra in variants}
         for copy, _server in servers:
-            run_wrk("warm-up", copy.base + "/bench/bare/", get_script(), seconds=2,
+            run_wrk("warm-up", copy.base + "/bench/bare/", get_script(), seconds=WARM_UP_SECONDS,
                     connections=connections)  # fmt: skip
         for _round in range(BARE_ROUNDS):
             for (name, _label, _extra), (copy, _server) in zip(variants, servers, strict=True):
@@ -166,6 +168,8 @@ def main() -> None:
         week_rounds: dict[str, list[Figures]] = {name: [] for name in week_servers}
         for copy in week_servers.values():
             require_page(copy, week_path, cookie)
+            run_wrk("warm-up", copy.base + week_path, get_script(cookie),
+                    seconds=WARM_UP_SECONDS, connections=connections)  # fmt: skip
         for _round in range(BARE_ROUNDS):
             for name, copy in week_servers.items():
                 week_rounds[name].append(
@@ -188,6 +192,11 @@ def main() -> None:
             ("status page", "/status/", get_script()),
         ]
         for name, path, script in scenarios:
+            # Steady state, as for the bare-view rows: a fresh server's first requests
+            # compile templates and fill the per-process caches.
+            run_wrk(
+                "warm-up", base + path, script, seconds=WARM_UP_SECONDS, connections=connections
+            )
             rows.append(
                 run_wrk(name, base + path, script, seconds=seconds, connections=connections)
             )
