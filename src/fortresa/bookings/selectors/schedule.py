@@ -256,6 +256,10 @@ def _digest_sql() -> str:
     # no value is formatted as text: formatting was most of this query's time. Each
     # table is digested apart, an empty one as "-", so rows of one table can never pass
     # for rows of another. The rules rows (one of each at most) are read whole, as text.
+    # Bookings are found by overlap of their span, as the no-overlap constraint's GiST
+    # index holds them (the same rows as starts_at < end AND ends_at > start, since a
+    # booking ends after it starts): through the (club, start) index the scan would read
+    # the club's whole history before the week, on every request.
     return f"""
     SELECT md5(concat_ws('|',
       (SELECT coalesce(md5(string_agg(int8send(c.id) || boolsend(c.is_active), ''::bytea
@@ -272,7 +276,7 @@ def _digest_sql() -> str:
       (SELECT coalesce(md5(string_agg({span("b")}, ''::bytea ORDER BY b.id)), '-')
          FROM {booking} b
         WHERE b.club_id = %(club)s AND b.status = %(active)s
-          AND b.starts_at < %(end)s AND b.ends_at > %(start)s),
+          AND tstzrange(b.starts_at, b.ends_at, '[)') && tstzrange(%(start)s, %(end)s, '[)')),
       coalesce((SELECT md5(r::text) FROM {rules} r WHERE r.club_id = %(club)s), '-'),
       coalesce((SELECT md5(t::text) FROM {type_rules} t
                  WHERE t.membership_type_id = %(membership_type)s), '-')
