@@ -1,6 +1,7 @@
-"""Seed the bench database: a club of 20 courts, a booked week, signed-in members.
+"""Seed the bench database: a club of 20 courts, a booked week and a year of history, members.
 
     python -m bench.web.seed MEMBERS [--opening-draw SECONDS --opens-in SECONDS]
+        [--history-days DAYS]
 
 Run with the bench's environment (its database and ``bench.web.settings``). Prints one
 JSON object: the club, its courts, and per member a session cookie and a CSRF secret
@@ -18,11 +19,16 @@ import string
 import django
 
 COURTS = 20
+# Days of past bookings (four per court and day): a club open for a year.
+HISTORY_DAYS = 365
 OPEN_FROM, OPEN_UNTIL = dt.time(6), dt.time(23)
 
 
-def seed(members: int, *, draw_seconds: int | None, opens_in: float) -> dict[str, object]:
+def seed(
+    members: int, *, draw_seconds: int | None, opens_in: float, history_days: int
+) -> dict[str, object]:
     from django.conf import settings
+    from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
@@ -65,6 +71,23 @@ def seed(members: int, *, draw_seconds: int | None, opens_in: float) -> dict[str
         for day in range(1, 8)
         for hour in (8, 11, 15, 19)
     )  # fmt: skip
+    # The club's past: the same four bookings per court and day for ``history_days``
+    # before today, so the grid is measured for a club with a history, not a new one.
+    Booking.objects.bulk_create(
+        (
+            Booking(
+                club=club, court=court, booked_by=users[0],
+                starts_at=dt.datetime.combine(today - dt.timedelta(days=day), dt.time(hour), dt.UTC),
+                ends_at=dt.datetime.combine(today - dt.timedelta(days=day), dt.time(hour + 1), dt.UTC),
+            )
+            for court in courts
+            for day in range(1, history_days + 1)
+            for hour in (8, 11, 15, 19)
+        ),
+        batch_size=5000,
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as autovacuum keeps them in service
     alphabet = string.ascii_letters + string.digits
     people = []
     for user in User.objects.filter(email__endswith="@bench.test").order_by("pk"):
@@ -91,9 +114,15 @@ def main() -> None:
     parser.add_argument("members", type=int)
     parser.add_argument("--opening-draw", type=int, default=None)
     parser.add_argument("--opens-in", type=float, default=0.0)
+    parser.add_argument("--history-days", type=int, default=HISTORY_DAYS)
     options = parser.parse_args()
     django.setup()
-    result = seed(options.members, draw_seconds=options.opening_draw, opens_in=options.opens_in)
+    result = seed(
+        options.members,
+        draw_seconds=options.opening_draw,
+        opens_in=options.opens_in,
+        history_days=options.history_days,
+    )
     print(json.dumps(result))  # noqa: T201 - the driver reads it
 
 
