@@ -14,8 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.contrib.postgres.fields import DateTimeRangeField
 from django.db import connections
-from django.db.models import BigIntegerField, QuerySet
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import BigIntegerField, Func, QuerySet, Value
 from django.db.models.functions import Cast, Extract
 
 from fortresa.bookings.models import Booking, BookingRules, MembershipTypeRules
@@ -137,9 +139,22 @@ class ClubSchedule:
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+class _Span(Func):
+    """A booking's span as PostgreSQL's no-overlap constraint indexes it."""
+
+    function = "tstzrange"
+    output_field = DateTimeRangeField()
+
+
 def _active_bookings(club: Club, start: dt.datetime, end: dt.datetime) -> QuerySet[Booking]:
-    return Booking.objects.filter(
-        club=club, status=Booking.Status.ACTIVE, starts_at__lt=end, ends_at__gt=start
+    active = Booking.objects.filter(club=club, status=Booking.Status.ACTIVE)
+    if connections[active.db].vendor != "postgresql":
+        return active.filter(starts_at__lt=end, ends_at__gt=start)
+    # The same rows (a booking ends after it starts), found through the no-overlap
+    # constraint's GiST index: through (club, start) the scan reads the club's whole
+    # history before ``end``.
+    return active.alias(span=_Span("starts_at", "ends_at", Value("[)"))).filter(
+        span__overlap=DateTimeTZRange(start, end, "[)")
     )
 
 
