@@ -146,16 +146,26 @@ class _Span(Func):
     output_field = DateTimeRangeField()
 
 
-def _active_bookings(club: Club, start: dt.datetime, end: dt.datetime) -> QuerySet[Booking]:
-    active = Booking.objects.filter(club=club, status=Booking.Status.ACTIVE)
-    if connections[active.db].vendor != "postgresql":
-        return active.filter(starts_at__lt=end, ends_at__gt=start)
-    # The same rows (a booking ends after it starts), found through the no-overlap
-    # constraint's GiST index: through (club, start) the scan reads the club's whole
-    # history before ``end``.
-    return active.alias(span=_Span("starts_at", "ends_at", Value("[)"))).filter(
+def overlapping(
+    bookings: QuerySet[Booking], start: dt.datetime, end: dt.datetime
+) -> QuerySet[Booking]:
+    """Those of ``bookings`` whose span overlaps ``[start, end)``.
+
+    On PostgreSQL they are found by overlap of their span, as the no-overlap
+    constraint's GiST index holds active bookings (filter ``bookings`` by the active
+    status for it to serve): the same rows as ``starts_at < end AND ends_at > start``,
+    since a booking ends after it starts, whereas through a ``starts_at`` index that
+    condition reads every booking that started before ``end``, the whole history.
+    """
+    if connections[bookings.db].vendor != "postgresql":
+        return bookings.filter(starts_at__lt=end, ends_at__gt=start)
+    return bookings.alias(span=_Span("starts_at", "ends_at", Value("[)"))).filter(
         span__overlap=DateTimeTZRange(start, end, "[)")
     )
+
+
+def _active_bookings(club: Club, start: dt.datetime, end: dt.datetime) -> QuerySet[Booking]:
+    return overlapping(Booking.objects.filter(club=club, status=Booking.Status.ACTIVE), start, end)
 
 
 def _instant_columns(bookings: QuerySet[Booking]) -> tuple[QuerySet[Booking], str, str]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from fortresa.bookings.errors import BookingRuleError
 from fortresa.bookings.models import Booking
 from fortresa.bookings.rules import EffectiveRules
+from fortresa.bookings.selectors.schedule import overlapping
 from fortresa.core.audit import record_event
 
 HOLD_MINUTES = 10
@@ -51,9 +52,7 @@ def release_expired_holds_overlapping(
 ) -> int:
     """Release the expired holds in the way of a new booking; returns how many."""
     released = 0
-    blocking = expired_holds(now).filter(
-        court_id=court_id, starts_at__lt=ends_at, ends_at__gt=starts_at
-    )
+    blocking = overlapping(expired_holds(now).filter(court_id=court_id), starts_at, ends_at)
     for booking in blocking.select_for_update():
         _release(booking, now)
         released += 1
