@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import django.urls
 import pytest
 from django.db import connection
 from django.test import Client
@@ -20,6 +19,7 @@ from fortresa.clubs.models import Closure, MembershipType
 from fortresa.clubs.selectors import access_club
 from tests.bookings.conftest import add_booking, court_of, local_day, local_start
 from tests.factories import make_club, make_membership
+from tests.reversals import record_reversals
 
 pytestmark = [
     pytest.mark.django_db,
@@ -212,15 +212,20 @@ def test_cached_table_costs_one_query_whatever_the_courts_and_bookings(
     assert cached == built
 
 
-def test_a_members_cached_week_page_loads_the_user_club_and_membership_once(club, member_client):
+def _second_week_page_statements(club, member_client) -> list[str]:
+    """The SQL of a member's second week page (the first builds the cached table)."""
     page = f"/c/{club.slug}/week/"
-    assert member_client.get(page).status_code == 200  # builds the cached table
+    assert member_client.get(page).status_code == 200
 
     with CaptureQueriesContext(connection) as queries:
         response = member_client.get(page)
 
     assert response.status_code == 200
-    statements = [query["sql"] for query in queries.captured_queries]
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_members_cached_week_page_loads_the_user_club_and_membership_once(club, member_client):
+    statements = _second_week_page_statements(club, member_client)
     # The user once (before the request's transaction, not again inside its first
     # query), the club with the membership, the privileges with the session row.
     assert sum('FROM "accounts_user"' in sql for sql in statements) == 1
@@ -229,14 +234,7 @@ def test_a_members_cached_week_page_loads_the_user_club_and_membership_once(club
 
 
 def test_a_members_cached_week_page_reads_the_booking_rules_only_in_the_digest(club, member_client):
-    page = f"/c/{club.slug}/week/"
-    assert member_client.get(page).status_code == 200  # builds the cached table
-
-    with CaptureQueriesContext(connection) as queries:
-        response = member_client.get(page)
-
-    assert response.status_code == 200
-    statements = [query["sql"] for query in queries.captured_queries]
+    statements = _second_week_page_statements(club, member_client)
     assert not any('"bookings_bookingrules"' in sql for sql in statements)
     assert not any('"bookings_membershiptyperules"' in sql for sql in statements)
 
@@ -246,14 +244,7 @@ def test_a_second_week_page_reverses_none_of_the_page_shells_links(
 ):
     page = f"/c/{club.slug}/week/"
     assert member_client.get(page).status_code == 200  # builds the table and the shell
-    reversed_names = []
-    reverse = django.urls.reverse
-
-    def counting_reverse(viewname, *args, **kwargs):
-        reversed_names.append(viewname)
-        return reverse(viewname, *args, **kwargs)
-
-    monkeypatch.setattr(django.urls, "reverse", counting_reverse)  # what {% url %} calls
+    reversed_names = record_reversals(monkeypatch)
 
     response = member_client.get(page)
 

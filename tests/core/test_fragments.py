@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
-import django.urls
 import pytest
 from django.template import Context, Template
 from django.utils import translation
 from django.utils.translation import gettext
+
+from tests.reversals import record_reversals
 
 
 def _render(source: str, **context: object) -> str:
@@ -38,14 +39,7 @@ def test_hole_is_filled_from_each_renders_own_context():
 
 
 def test_fragment_is_rendered_once_for_the_same_language_and_values(monkeypatch):
-    reversed_names = []
-    reverse = django.urls.reverse
-
-    def counting_reverse(viewname, *args, **kwargs):
-        reversed_names.append(viewname)
-        return reverse(viewname, *args, **kwargs)
-
-    monkeypatch.setattr(django.urls, "reverse", counting_reverse)  # what {% url %} calls
+    reversed_names = record_reversals(monkeypatch)
     template = Template(
         "{% load fragments %}{% shared_fragment in=signed_in %}{% url 'home' %}"
         "{% endshared_fragment %}"
