@@ -24,6 +24,8 @@ from types import FrameType
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _PR_SET_PDEATHSIG = 1
 _POLL_SECONDS = 0.1
+# How long stop() waits, after the leaders are reaped, for killed group members to die.
+_KILLED_GRACE_SECONDS = 5.0
 
 
 class ChildExited(RuntimeError):
@@ -133,6 +135,12 @@ class Supervisor:
         for child in self._children:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.process.wait(timeout=5)
+        # A killed group's other members may still be running a moment after its leader
+        # is reaped (a signal is delivered, not obeyed, by kill): return once they are
+        # gone, so no caller sees a process the supervisor has already stopped.
+        deadline = time.monotonic() + _KILLED_GRACE_SECONDS
+        while time.monotonic() < deadline and self._anything_alive():
+            time.sleep(_POLL_SECONDS / 10)
 
     def _check_children(self) -> None:
         for child in self._children:
