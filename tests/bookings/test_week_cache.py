@@ -1,4 +1,4 @@
-"""The week table is cached under a digest of the schedule: never stale, shared only
+"""The week table is cached under the schedule's version: never stale, shared only
 where it should be, and a cached render costs one query whatever the club's size."""
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from tests.reversals import record_reversals
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the schedule digest needs PostgreSQL"
+        connection.vendor != "postgresql", reason="schedule versions need PostgreSQL"
     ),
 ]
-DIGEST_QUERIES = 1  # a cached table costs the schedule's digest, nothing more
+VERSION_QUERIES = 1  # a cached table costs the schedule's version, nothing more
 BUILD_QUERIES = 5  # booking rules, courts, opening hours, closures, bookings
 
 
@@ -116,11 +116,11 @@ def test_slot_length_changed_outside_the_services_shows_in_the_next_render(club,
     assert '<th scope="row">10:30</th>' in _table(club, member)
 
 
-def test_rules_changed_while_a_table_is_built_do_not_reach_the_cache(club, member, monkeypatch):
+def test_rules_changed_while_a_table_is_built_are_never_served_stale(club, member, monkeypatch):
     viewer_for = grids.viewer_for
 
     def viewer_for_after_a_change(access, now=None):
-        # Another request commits a new slot length between the digest and the rules.
+        # Another request commits a new slot length between the version and the rules.
         BookingRules.objects.filter(club=club).update(slot_minutes=30)
         return viewer_for(access, now=now)
 
@@ -128,7 +128,7 @@ def test_rules_changed_while_a_table_is_built_do_not_reach_the_cache(club, membe
     racing = _table(club, member)
     monkeypatch.undo()
 
-    BookingRules.objects.filter(club=club).update(slot_minutes=60)  # as the digest saw
+    BookingRules.objects.filter(club=club).update(slot_minutes=60)  # as the version saw
 
     assert '<th scope="row">10:30</th>' in racing
     assert '<th scope="row">10:30</th>' not in _table(club, member)
@@ -203,10 +203,10 @@ def test_cached_table_costs_one_query_whatever_the_courts_and_bookings(
         )
     assert Booking.objects.filter(club=club).count() == courts
     access = access_club(member, club.slug)
-    with django_assert_num_queries(DIGEST_QUERIES + BUILD_QUERIES):
+    with django_assert_num_queries(VERSION_QUERIES + BUILD_QUERIES):
         built = week_table(access, local_day(club))
 
-    with django_assert_num_queries(DIGEST_QUERIES):
+    with django_assert_num_queries(VERSION_QUERIES):
         cached = week_table(access, local_day(club))
 
     assert cached == built
@@ -233,7 +233,7 @@ def test_a_members_cached_week_page_loads_the_user_club_and_membership_once(club
     assert not any('FROM "clubs_club"' in sql for sql in statements)
 
 
-def test_a_members_cached_week_page_reads_the_booking_rules_only_in_the_digest(club, member_client):
+def test_a_members_cached_week_page_reads_no_booking_rules(club, member_client):
     statements = _second_week_page_statements(club, member_client)
     assert not any('"bookings_bookingrules"' in sql for sql in statements)
     assert not any('"bookings_membershiptyperules"' in sql for sql in statements)

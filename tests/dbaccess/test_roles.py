@@ -75,6 +75,36 @@ def test_application_role_cannot_rewrite_the_audit_log(hardened: HardenedCluster
         conn.execute("DELETE FROM core_auditevent")
 
 
+def test_application_role_counts_schedule_changes_only_through_the_owners_triggers(
+    hardened: HardenedCluster,
+) -> None:
+    with hardened.connect("app") as conn:
+        club = conn.execute(
+            "INSERT INTO clubs_club (slug, name, timezone, languages, default_language,"
+            " currency, contact_email, open_signup, created_at)"
+            " VALUES ('version-probe', 'Probe', 'UTC', '[\"en\"]', 'en', 'EUR', '', false, now())"
+            " RETURNING id"
+        ).fetchone()
+        assert club is not None
+        conn.execute("SELECT set_config('fortresa.club_id', %s, true)", [str(club[0])])
+        before = conn.execute("SELECT fortresa_schedule_version(%s)", [club[0]]).fetchone()
+        conn.execute(
+            "INSERT INTO clubs_court (name, sport, surface, indoor, has_lights, is_active,"
+            " position, club_id) VALUES ('Court 1', 'tennis', 'clay', false, false, true, 0, %s)",
+            [club[0]],
+        )
+        after = conn.execute("SELECT fortresa_schedule_version(%s)", [club[0]]).fetchone()
+        conn.rollback()
+    assert (before, after) == ((0,), (1,))
+    for statement in (
+        "DELETE FROM bookings_schedulechange",
+        "INSERT INTO bookings_schedulefolded (club_id, changes) VALUES (1, 0)",
+        "SELECT count(*) FROM bookings_schedulechange",
+    ):
+        with hardened.connect("app") as conn, pytest.raises(errors.InsufficientPrivilege):
+            conn.execute(statement)
+
+
 def test_reporting_role_cannot_write(hardened: HardenedCluster, hardened_admin) -> None:  # type: ignore[no-untyped-def]
     reporting = hardened.access.role("reporting")
     hardened_admin.execute(f"SET ROLE {reporting}")

@@ -20,9 +20,9 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import BigIntegerField, Func, QuerySet, Value
 from django.db.models.functions import Cast, Extract
 
-from fortresa.bookings.models import Booking, BookingRules, MembershipTypeRules
+from fortresa.bookings.models import Booking
 from fortresa.bookings.slots import Slot, day_slots
-from fortresa.clubs.models import Closure, Club, Court, MembershipType, OpeningHours
+from fortresa.clubs.models import Closure, Club, Court, OpeningHours
 from fortresa.clubs.selectors import courts_of
 
 Periods = tuple[tuple[dt.time, dt.time], ...]
@@ -263,93 +263,27 @@ def load_schedule(
     )
 
 
-def _digest_sql() -> str:
-    booking, court = Booking._meta.db_table, Court._meta.db_table
-    closure, hours = Closure._meta.db_table, OpeningHours._meta.db_table
-    rules, type_rules = BookingRules._meta.db_table, MembershipTypeRules._meta.db_table
+def schedule_version(club: Club) -> str | None:
+    """The version of everything a week table of ``club`` is built from, or None where
+    the database keeps none (SQLite).
 
-    def span(alias: str) -> str:
-        # A closure's or booking's id, court (0, which no court is, for a club-wide
-        # closure) and instants, 32 bytes.
-        return (
-            f"int8send({alias}.id) || int8send(coalesce({alias}.court_id, 0))"
-            f" || timestamptz_send({alias}.starts_at) || timestamptz_send({alias}.ends_at)"
-        )
-
-    # Every column the schedule reads, of every row it would load. Each row is written
-    # in binary (the types' send functions), fixed-width, so rows need no separator and
-    # no value is formatted as text: formatting was most of this query's time. Each
-    # table is digested apart, an empty one as "-", so rows of one table can never pass
-    # for rows of another. The rules rows (one of each at most) are read whole, as text.
-    # Bookings are found by overlap of their span, as the no-overlap constraint's GiST
-    # index holds them (the same rows as starts_at < end AND ends_at > start, since a
-    # booking ends after it starts): through the (club, start) index the scan would read
-    # the club's whole history before the week, on every request.
-    return f"""
-    SELECT md5(concat_ws('|',
-      (SELECT coalesce(md5(string_agg(int8send(c.id) || boolsend(c.is_active), ''::bytea
-                                      ORDER BY c.id)), '-')
-         FROM {court} c WHERE c.club_id = %(club)s),
-      (SELECT coalesce(md5(string_agg(int8send(h.id) || int8send(h.court_id)
-                                      || int2send(h.weekday) || time_send(h.opens_at)
-                                      || time_send(h.closes_at), ''::bytea
-                                      ORDER BY h.id)), '-')
-         FROM {hours} h JOIN {court} c ON c.id = h.court_id WHERE c.club_id = %(club)s),
-      (SELECT coalesce(md5(string_agg({span("x")}, ''::bytea ORDER BY x.id)), '-')
-         FROM {closure} x
-        WHERE x.club_id = %(club)s AND x.starts_at < %(end)s AND x.ends_at > %(start)s),
-      (SELECT coalesce(md5(string_agg({span("b")}, ''::bytea ORDER BY b.id)), '-')
-         FROM {booking} b
-        WHERE b.club_id = %(club)s AND b.status = %(active)s
-          AND tstzrange(b.starts_at, b.ends_at, '[)') && tstzrange(%(start)s, %(end)s, '[)')),
-      coalesce((SELECT md5(r::text) FROM {rules} r WHERE r.club_id = %(club)s), '-'),
-      coalesce((SELECT md5(t::text) FROM {type_rules} t
-                 WHERE t.membership_type_id = %(membership_type)s), '-')
-    )),
-    coalesce((SELECT t.slot_minutes FROM {type_rules} t
-               WHERE t.membership_type_id = %(membership_type)s),
-             (SELECT r.slot_minutes FROM {rules} r WHERE r.club_id = %(club)s))
-    """  # noqa: S608 - table names from the models; every value is a parameter
-
-
-class ScheduleDigest(NamedTuple):
-    """A schedule's digest, and the slot length of its rules as the digest read them
-    (None where no rules row sets one: the default applies)."""
-
-    digest: str
-    slot_minutes: int | None
-
-
-def schedule_digest(
-    club: Club,
-    start: dt.datetime,
-    end: dt.datetime,
-    *,
-    membership_type: MembershipType | None = None,
-) -> ScheduleDigest | None:
-    """A digest of everything ``load_schedule(club, start, end, with_people=False)`` reads
-    and of the booking rules rows of members of ``membership_type`` (the club's rules and
-    the type's overrides: everything ``rules_for_type`` reads), in one query, or None
-    where the database cannot make one (SQLite).
-
-    Two equal digests mean equal schedules and rules, whatever wrote the rows (a service,
-    the admin, a shell), and a change is seen by the first read after its commit, so a
-    grid cached under its digest is never stale and needs no invalidation. The slot
-    length comes from the same statement, so from the same snapshot as the digest.
+    It changes with every committed change to the club's courts, opening hours,
+    closures, bookings, booking rules and membership-type rules, whatever wrote the rows
+    (a service, the admin, a shell): triggers count the changes (bookings migration
+    0005), and the count only grows. So a table cached under the version it was read
+    with is never served stale: a change committed while it was built makes it newer
+    than its version, never older. The server's start time is part of it, as a
+    restore or a failover restarts the server and may bring an earlier count back.
+    One index lookup, whatever the club's size or history.
     """
     connection = connections[Booking.objects.db]
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            _digest_sql(),
-            {
-                "club": club.pk,
-                "start": start,
-                "end": end,
-                "active": Booking.Status.ACTIVE,
-                "membership_type": membership_type.pk if membership_type else None,
-            },
+            "SELECT fortresa_schedule_version(%s),"
+            " extract(epoch FROM pg_postmaster_start_time())::text",
+            [club.pk],
         )
         row = cursor.fetchone()
-    return ScheduleDigest(str(row[0]), row[1]) if row else None
+    return None if row is None else f"{row[1]}:{row[0]}"

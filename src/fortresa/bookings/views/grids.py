@@ -16,23 +16,21 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from fortresa.bookings.rules import EffectiveRules
 from fortresa.bookings.selectors import day_grid, viewer_for, week_grid
 from fortresa.bookings.selectors.grids import WEEK_DAYS
-from fortresa.bookings.selectors.schedule import schedule_digest
-from fortresa.bookings.slots import day_bounds
+from fortresa.bookings.selectors.schedule import schedule_version
 from fortresa.clubs.models import Club, Role
 from fortresa.clubs.selectors import ClubAccess, access_club
 
 logger = logging.getLogger(__name__)
 # The longest a rendered week table is kept; it is only ever served while the schedule's
-# digest is unchanged and before any of its free slots turns past.
+# version is unchanged and before any of its free slots turns past.
 WEEK_TABLE_SECONDS = 300
 
 
 class _RecentTables:
     """The week tables this process served lately, by cache key, in front of the shared
-    cache: a key names its content (the digest is in it) and each table keeps the
+    cache: a key names its content (the schedule's version is in it) and each table keeps the
     instant it stops being true, so a copy here is exactly as true as the shared one and
     saves its round trip. A few dozen tables at most, the oldest dropped first."""
 
@@ -82,11 +80,12 @@ def day(request: HttpRequest, slug: str, date: dt.date | None = None) -> HttpRes
     )
 
 
-def _week_table_key(club: Club, first: dt.date, digest: str) -> str:
-    # Everything the table's HTML depends on: the schedule and the member's rules (the
-    # digest), the club's address and time zone and the page's language.
+def _week_table_key(club: Club, first: dt.date, version: str, membership_type: int | None) -> str:
+    # Everything the table's HTML depends on: the schedule (its version), the member's
+    # rules (the club's, and their membership type's overrides, both in the version),
+    # the club's address and time zone and the page's language.
     parts = (club.pk, club.slug, club.timezone, first.isoformat(), translation.get_language(),
-             digest)  # fmt: skip
+             version, membership_type)  # fmt: skip
     return "bookings:week-table:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -95,15 +94,13 @@ def week_table(access: ClubAccess, first: dt.date, now: dt.datetime | None = Non
 
     Nothing in it is the member's own (the week grid counts courts, it does not say whose
     bookings they are), so members under the same rules share one rendering; the rules
-    are read only to build a table, the digest covering them otherwise.
+    are read only to build a table, the schedule's version covering them otherwise.
     """
     club = access.club
     now = now or timezone.now()
-    start, _ = day_bounds(first, club.tzinfo)
-    _, end = day_bounds(first + dt.timedelta(days=WEEK_DAYS - 1), club.tzinfo)
-    membership_type = access.membership.membership_type if access.membership else None
-    digest = schedule_digest(club, start, end, membership_type=membership_type)
-    key = None if digest is None else _week_table_key(club, first, digest.digest)
+    membership_type = access.membership.membership_type_id if access.membership else None
+    version = schedule_version(club)
+    key = None if version is None else _week_table_key(club, first, version, membership_type)
     if key is not None:
         recent = _recent_tables.get(key, now)
         if recent is not None:
@@ -117,13 +114,9 @@ def week_table(access: ClubAccess, first: dt.date, now: dt.datetime | None = Non
             if found is not None and now < found[0]:
                 _recent_tables.put(key, found[0], str(found[1]))
                 return mark_safe(str(found[1]))  # noqa: S308 - HTML this function rendered
+    # A change committed from here on is in the table but not in its version: the table
+    # is then newer than its key says, and the next version misses it anyway.
     viewer = viewer_for(access, now=now)
-    if digest is not None:
-        digested = digest.slot_minutes
-        if viewer.rules.slot_minutes != (
-            EffectiveRules().slot_minutes if digested is None else digested
-        ):
-            key = None  # rules changed between the digest and this read: not the digest's table
     grid = week_grid(viewer, first)
     html = render_to_string("bookings/_week_table.html", {"club": club, "grid": grid})
     if key is not None:
