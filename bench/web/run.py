@@ -31,8 +31,9 @@ BARE_ROUNDS = 3
 WARM_UP_SECONDS = 2
 
 
-def _median(figures: list[Figures]) -> Figures:
-    return sorted(figures, key=lambda row: row.rps)[len(figures) // 2]
+def _median(figures: list[Figures], by: str = "rps") -> Figures:
+    """The middle round, by throughput (or by ``by``, another field of the figures)."""
+    return sorted(figures, key=lambda row: float(getattr(row, by)))[len(figures) // 2]
 
 
 def booking_script(deployment: Deployment, data: dict[str, object], *, threads: int) -> str:
@@ -191,15 +192,25 @@ def main() -> None:
             ("week grid, 20 courts x 7 days", f"/c/{data['club']}/week/", get_script(cookie)),
             ("status page", "/status/", get_script()),
         ]
+        week_p95s: list[float] = []
         for name, path, script in scenarios:
             # Steady state, as for the bare-view rows: a fresh server's first requests
             # compile templates and fill the per-process caches.
             run_wrk(
                 "warm-up", base + path, script, seconds=WARM_UP_SECONDS, connections=connections
             )
-            rows.append(
-                run_wrk(name, base + path, script, seconds=seconds, connections=connections)
-            )
+            # wrk keeps its connections open and the kernel hands them to the web
+            # processes unevenly (6, 7 or 8 of 8 to one of two has been seen), and the
+            # busier process sets the tail: each round opens a new set, and the row keeps
+            # the round with the median p95.
+            page_rounds = [
+                run_wrk(name, base + path, script, seconds=max(2, seconds // 2),
+                        connections=connections)
+                for _round in range(BARE_ROUNDS)
+            ]  # fmt: skip
+            rows.append(_median(page_rounds, by="p95_ms"))
+            if path.endswith("/week/"):
+                week_p95s = [figures.p95_ms for figures in page_rounds]
         before = int(deployment.sql("SELECT count(*) FROM bookings_booking"))
         booking = run_wrk(
             "booking creation (POST)", base + f"/c/{data['club']}/book/",
@@ -212,9 +223,10 @@ def main() -> None:
         server.stop()
 
     print()
-    print(f"HTTPS on loopback, wrk -t2 -c{connections} -d{seconds}s per row (bare-view rows: "
-          f"median of {BARE_ROUNDS} alternating rounds of {max(2, seconds // 2)}s), "
-          f"{options.web_workers} web processes, PostgreSQL, Redis")  # fmt: skip
+    print(f"HTTPS on loopback, wrk -t2 -c{connections}, {options.web_workers} web processes, "
+          f"PostgreSQL, Redis; bare-view rows: median of {BARE_ROUNDS} alternating rounds of "
+          f"{max(2, seconds // 2)}s; page rows: the round with the median p95 of "
+          f"{BARE_ROUNDS} rounds of {max(2, seconds // 2)}s; booking creation: {seconds}s")  # fmt: skip
     print_table(rows, rows[0])
     ceiling, full = rows[1], rows[2]
     print()
@@ -231,7 +243,9 @@ def main() -> None:
     print(f"  {1 - page_full.rps / page_ceiling.rps:.0%} fewer requests per second "
           f"(p50 {page_full.p50_ms - page_ceiling.p50_ms:+.2f} ms per request under this load)")  # fmt: skip
     week = next(r for r in rows if r.name.startswith("week grid"))
-    print(f"week grid p95: {week.p95_ms:.1f} ms (target: under 50 ms)")
+    rounds_shown = ", ".join(f"{p95:.1f}" for p95 in week_p95s)
+    print(f"week grid p95: {week.p95_ms:.1f} ms, the median of its rounds' ({rounds_shown} ms;"
+          f" target: under 50 ms)")  # fmt: skip
     print(f"booking creation: {created} bookings made by about {booking.requests} POSTs "
           f"(each for another slot; the rest answered the form with the rule that refused it)")  # fmt: skip
     for label, peaks in memory.items():
