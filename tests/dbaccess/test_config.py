@@ -59,6 +59,36 @@ def test_migrate_url_adds_an_owner_alias_on_the_same_database() -> None:
     assert databases["migrate"]["NAME"] == databases["default"]["NAME"]
 
 
+def test_web_and_worker_connections_prepare_statements_and_migrations_do_not() -> None:
+    databases = _databases()
+
+    configure_database_access(
+        databases,
+        env=Env(
+            {"FORTRESA_MIGRATE_DATABASE_URL": OWNER_URL, "FORTRESA_WORKER_DATABASE_URL": WORKER_URL}
+        ),
+        profile="test",
+    )
+
+    for alias in ("default", "worker"):
+        options = databases[alias]["OPTIONS"]
+        assert options["server_side_binding"] is True
+        assert options["prepare_threshold"] == 5
+    assert "server_side_binding" not in databases["migrate"].get("OPTIONS", {})
+    assert "prepare_threshold" not in databases["migrate"].get("OPTIONS", {})
+
+
+def test_prepared_statements_can_be_turned_off_for_an_old_pooler() -> None:
+    databases = _databases()
+
+    configure_database_access(
+        databases, env=Env({"FORTRESA_DB_PREPARED_STATEMENTS": "off"}), profile="test"
+    )
+
+    assert "server_side_binding" not in databases["default"].get("OPTIONS", {})
+    assert "prepare_threshold" not in databases["default"].get("OPTIONS", {})
+
+
 def test_migrate_url_naming_another_database_is_refused() -> None:
     with pytest.raises(ConfigError, match="same database"):
         configure_database_access(
