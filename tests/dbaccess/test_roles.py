@@ -58,13 +58,20 @@ def test_application_role_cannot_change_schema_or_roles(
         conn.execute(statement)
 
 
+def _insert_probe_club(conn: psycopg.Connection[tuple[object, ...]], slug: str) -> int:
+    row = conn.execute(
+        "INSERT INTO clubs_club (slug, name, timezone, languages, default_language,"
+        " currency, contact_email, open_signup, created_at)"
+        " VALUES (%s, 'Probe', 'UTC', '[\"en\"]', 'en', 'EUR', '', false, now()) RETURNING id",
+        [slug],
+    ).fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
 def test_application_role_reads_and_writes_application_tables(hardened: HardenedCluster) -> None:
     with hardened.connect("app") as conn:
-        conn.execute(
-            "INSERT INTO clubs_club (slug, name, timezone, languages, default_language,"
-            " currency, contact_email, open_signup, created_at)"
-            " VALUES ('roles-probe', 'Probe', 'UTC', '[\"en\"]', 'en', 'EUR', '', false, now())"
-        )
+        _insert_probe_club(conn, "roles-probe")
         conn.execute("UPDATE clubs_club SET name = 'Probe 2' WHERE slug = 'roles-probe'")
         deleted = conn.execute("DELETE FROM clubs_club WHERE slug = 'roles-probe'").rowcount
     assert deleted == 1
@@ -79,21 +86,15 @@ def test_application_role_counts_schedule_changes_only_through_the_owners_trigge
     hardened: HardenedCluster,
 ) -> None:
     with hardened.connect("app") as conn:
-        club = conn.execute(
-            "INSERT INTO clubs_club (slug, name, timezone, languages, default_language,"
-            " currency, contact_email, open_signup, created_at)"
-            " VALUES ('version-probe', 'Probe', 'UTC', '[\"en\"]', 'en', 'EUR', '', false, now())"
-            " RETURNING id"
-        ).fetchone()
-        assert club is not None
-        conn.execute("SELECT set_config('fortresa.club_id', %s, true)", [str(club[0])])
-        before = conn.execute("SELECT fortresa_schedule_version(%s)", [club[0]]).fetchone()
+        club = _insert_probe_club(conn, "version-probe")
+        conn.execute("SELECT set_config('fortresa.club_id', %s, true)", [str(club)])
+        before = conn.execute("SELECT fortresa_schedule_version(%s)", [club]).fetchone()
         conn.execute(
             "INSERT INTO clubs_court (name, sport, surface, indoor, has_lights, is_active,"
             " position, club_id) VALUES ('Court 1', 'tennis', 'clay', false, false, true, 0, %s)",
-            [club[0]],
+            [club],
         )
-        after = conn.execute("SELECT fortresa_schedule_version(%s)", [club[0]]).fetchone()
+        after = conn.execute("SELECT fortresa_schedule_version(%s)", [club]).fetchone()
         conn.rollback()
     assert (before, after) == ((0,), (1,))
     for statement in (
