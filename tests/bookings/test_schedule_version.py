@@ -30,8 +30,13 @@ def _version(club) -> str:
     return found
 
 
+def _count(version: str) -> int:
+    # "<server start>:<changes>", and ":<transaction>" after this transaction's own.
+    return int(version.split(":")[1])
+
+
 def _changes(club) -> int:
-    return int(_version(club).rsplit(":", 1)[1])
+    return _count(_version(club))
 
 
 def test_every_change_to_a_booking_is_a_new_version_even_back_to_an_earlier_state(club, member):
@@ -52,7 +57,7 @@ def test_every_change_to_a_booking_is_a_new_version_even_back_to_an_earlier_stat
     seen.append(_version(club))
 
     assert len(set(seen)) == len(seen)
-    counts = [int(version.rsplit(":", 1)[1]) for version in seen]
+    counts = [_count(version) for version in seen]
     assert counts == sorted(counts)
 
 
@@ -131,4 +136,27 @@ def test_folding_the_changes_keeps_every_version(club, member):
     assert folded >= 2
     assert after == before
     assert fold_schedule_changes() >= 1
-    assert _changes(club) == int(before[0].rsplit(":", 1)[1]) + 1
+    assert _changes(club) == _count(before[0]) + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transactions_versions_are_never_anothers(club, member):
+    def book_read_then_fail() -> str:
+        with transaction.atomic():
+            add_booking(club, member, local_start(club, hour=10))
+            seen = _version(club)
+            raise RuntimeError(seen)
+
+    with pytest.raises(RuntimeError) as failed:
+        book_read_then_fail()
+    inside = str(failed.value)
+    committed = _version(club)  # a new transaction, which changed nothing
+    add_booking(club, member, local_start(club, hour=12))  # committed (autocommit)
+    after = _version(club)
+
+    # The rolled-back booking was counted inside its transaction; the committed one
+    # makes the same count, yet a table cached inside the first is never found.
+    assert _count(inside) == _count(after) == _count(committed) + 1
+    assert inside != after
+    assert len(inside.split(":")) == 3
+    assert len(after.split(":")) == 2

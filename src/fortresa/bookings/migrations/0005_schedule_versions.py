@@ -80,6 +80,9 @@ BEGIN
         INSERT INTO bookings_schedulechange (club_id)
         SELECT {club} FROM {inserted} UNION SELECT {club} FROM {deleted};
     END IF;
+    -- Until it ends, the transaction reads versions of its own (fortresa_schedule_version
+    -- callers add its id): its changes are counted for it alone, and may be rolled back.
+    PERFORM set_config('fortresa.schedule_written', 'on', true);
     RETURN NULL;
 END $$;
 """

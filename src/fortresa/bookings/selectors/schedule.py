@@ -273,17 +273,22 @@ def schedule_version(club: Club) -> str | None:
     0005), and the count only grows. So a table cached under the version it was read
     with is never served stale: a change committed while it was built makes it newer
     than its version, never older. The server's start time is part of it, as a
-    restore or a failover restarts the server and may bring an earlier count back.
-    One index lookup, whatever the club's size or history.
+    restore or a failover restarts the server and may bring an earlier count back. A
+    transaction that has itself changed a schedule counts its own uncommitted changes,
+    which a rollback would take back and another transaction's commit could then count
+    again: until it ends, its versions also name it, so nothing it caches is ever found
+    by another. One index lookup, whatever the club's size or history.
     """
     connection = connections[Booking.objects.db]
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT fortresa_schedule_version(%s),"
-            " extract(epoch FROM pg_postmaster_start_time())::text",
+            "SELECT extract(epoch FROM pg_postmaster_start_time())::text,"
+            " fortresa_schedule_version(%s)::text,"
+            " CASE WHEN current_setting('fortresa.schedule_written', true) = 'on'"
+            " THEN pg_current_xact_id()::text END",
             [club.pk],
         )
         row = cursor.fetchone()
-    return None if row is None else f"{row[1]}:{row[0]}"
+    return None if row is None else ":".join(str(part) for part in row if part is not None)
