@@ -1,12 +1,13 @@
-"""Emails about bookings, sent by the workers once the booking change is committed.
+"""The bookings app's worker tasks: emails about bookings, and folding schedule changes.
 
-Each task re-reads the booking, so a retry or a late run tells what is true now: a
-booking cancelled before its "booked" email went out sends none.
+Each email task re-reads the booking once the booking change is committed, so a retry
+or a late run tells what is true now: a booking cancelled before its "booked" email went
+out sends none.
 """
 
 from __future__ import annotations
 
-from django.db import connections, transaction
+from django.db import connections
 from django.urls import reverse
 from django.utils import formats, translation
 
@@ -86,7 +87,7 @@ def fold_schedule_changes() -> int:
     connection = connections[Booking.objects.db]
     if connection.vendor != "postgresql":
         return 0
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: its own transaction
         cursor.execute("SELECT fortresa_fold_schedule_changes()")
         row = cursor.fetchone()
     return int(row[0]) if row else 0
