@@ -70,8 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # dbaccess: on PostgreSQL each request is one transaction scoped to its user and club
-    # (row-level security); operators on /ops/ run as the worker role. SQLite: no-op.
+    # dbaccess: on PostgreSQL each request is one transaction, begun at its first use of
+    # the database, scoped to its user and club (row-level security); operators on /ops/
+    # run as the worker role. SQLite: no-op.
     "fortresa.dbaccess.tenancy.TenantContextMiddleware",
     # detection: classifies request values, wraps the view's SQL, counts denials; 403 in
     # block mode. Before the staff gate so the denials it answers are counted too.

@@ -17,7 +17,11 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from fortresa.core.env import ConfigError, Env
-from fortresa.dbaccess.config import configure_database_access, role_passwords
+from fortresa.dbaccess.config import (
+    POSTGRESQL_ENGINE,
+    configure_database_access,
+    role_passwords,
+)
 from tests.ports import free_port
 
 pytestmark = pytest.mark.smoke
@@ -57,6 +61,20 @@ def test_migrate_url_adds_an_owner_alias_on_the_same_database() -> None:
 
     assert databases["migrate"]["USER"] == "fortresa_owner"
     assert databases["migrate"]["NAME"] == databases["default"]["NAME"]
+
+
+def test_every_postgresql_alias_uses_the_backend_with_the_deferred_transaction() -> None:
+    databases = _databases()
+
+    configure_database_access(
+        databases,
+        env=Env(
+            {"FORTRESA_MIGRATE_DATABASE_URL": OWNER_URL, "FORTRESA_WORKER_DATABASE_URL": WORKER_URL}
+        ),
+        profile="test",
+    )
+
+    assert {db["ENGINE"] for db in databases.values()} == {POSTGRESQL_ENGINE}
 
 
 def test_web_and_worker_connections_prepare_statements_and_migrations_do_not() -> None:

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 
 from fortresa.accounts.models import User
 from fortresa.clubs.models import Club
-from fortresa.dbaccess import tenancy
+from fortresa.dbaccess.postgresql import base as backend
 from fortresa.dbaccess.tenancy import (
     TenantContextError,
     TenantContextMiddleware,
@@ -273,7 +273,7 @@ def test_a_connection_in_steady_use_is_not_health_checked_on_every_request(monke
     assert db.connection is raw  # the same persistent connection throughout
     assert checks == []
     # Idle longer than the threshold: checked again before use.
-    monkeypatch.setattr(tenancy, "HEALTH_CHECK_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(backend, "HEALTH_CHECK_AFTER_IDLE_SECONDS", 0.0)
     _request_cycle(recorder)
     assert checks == [1]
 
@@ -284,7 +284,7 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced(monkeypatch) -> 
     db = connections["default"]
     db.ensure_connection()
     monkeypatch.setattr(db, "health_check_enabled", True)
-    monkeypatch.setattr(tenancy, "HEALTH_CHECK_AFTER_IDLE_SECONDS", 0.2)
+    monkeypatch.setattr(backend, "HEALTH_CHECK_AFTER_IDLE_SECONDS", 0.2)
     recorder = _Recorder()
     _request_cycle(recorder)
     dropped = db.connection.info.backend_pid

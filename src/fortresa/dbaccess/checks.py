@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
 
-from fortresa.dbaccess.config import MIGRATE_ALIAS
+from fortresa.dbaccess.config import MIGRATE_ALIAS, POSTGRESQL_ENGINES
 
 
 def _tcp(db: dict[str, Any]) -> bool:
@@ -30,7 +30,7 @@ def connection_messages(
     messages: list[CheckMessage] = []
     if profile == "production":
         for alias, db in databases.items():
-            if db.get("ENGINE") != "django.db.backends.postgresql" or not _tcp(db):
+            if db.get("ENGINE") not in POSTGRESQL_ENGINES or not _tcp(db):
                 continue
             if db.get("OPTIONS", {}).get("sslmode") != "verify-full":
                 messages.append(

@@ -30,6 +30,10 @@ ROLE_KEYS = ("owner", "app", "worker", "reporting", "backup")
 DEFAULT_ROLE_NAMES = {key: f"fortresa_{key}" for key in ROLE_KEYS}
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 VERIFYING_SSL_MODES = ("verify-ca", "verify-full")
+# Django's PostgreSQL backend with the deferred request transaction; every PostgreSQL
+# alias is switched to it (``fortresa.dbaccess.postgresql.base``).
+POSTGRESQL_ENGINE = "fortresa.dbaccess.postgresql"
+POSTGRESQL_ENGINES = frozenset({"django.db.backends.postgresql", POSTGRESQL_ENGINE})
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -170,7 +174,8 @@ def configure_database_access(
     sslmode = ""
     prepared = env.flag("FORTRESA_DB_PREPARED_STATEMENTS", True)
     for alias, db in databases.items():
-        if db["ENGINE"] == "django.db.backends.postgresql":
+        if db["ENGINE"] in POSTGRESQL_ENGINES:
+            db["ENGINE"] = POSTGRESQL_ENGINE
             sslmode = _apply_tls(db, env=env, profile=profile) or sslmode
             if prepared and alias != MIGRATE_ALIAS:
                 _prepare_statements(db)

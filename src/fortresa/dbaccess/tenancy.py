@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
 
-import psycopg
 from django.contrib.auth import SESSION_KEY
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest, HttpResponseBase
@@ -29,6 +27,7 @@ from django.http import HttpRequest, HttpResponseBase
 from fortresa.core.request import session_holds
 from fortresa.dbaccess.config import WORKER_ALIAS
 from fortresa.dbaccess.policy import CLUB_SETTING, USER_SETTING
+from fortresa.dbaccess.postgresql.base import DatabaseWrapper as PostgreSQLWrapper
 
 # Operator pages: run as the worker role for staff (``accounts.middleware.OPS_AREA``).
 OPERATOR_AREA = "/ops/"
@@ -196,41 +195,15 @@ def tenant_scope(
         yield
 
 
-# A persistent connection that ended a request this recently, and that its client still
-# reports open and idle, is not health-checked again (``CONN_HEALTH_CHECKS``).
-HEALTH_CHECK_AFTER_IDLE_SECONDS = 1.0
+def _request_transaction(connection: Any) -> AbstractContextManager[Any]:
+    """The request's transaction: deferred to first use on Fortresa's PostgreSQL backend.
 
-
-def _trust_recently_used(connection: Any) -> None:
-    """Spare a connection in steady use Django's health check, a ``SELECT 1`` round trip.
-
-    The request's transaction opens the connection on every request, so with health
-    checks on each request would pay that round trip before its first query (about half
-    of what the security layers cost a page that makes no query). A connection that
-    finished a request less than ``HEALTH_CHECK_AFTER_IDLE_SECONDS`` ago, and that its
-    client still reports open and idle, is taken as healthy; one idle longer (when a
-    database restart may have gone unseen) is checked as before.
+    Another PostgreSQL backend (a hand-written ``DATABASES`` entry) gets Django's
+    ``atomic()`` at once, so the request still runs in one transaction.
     """
-    raw = connection.connection
-    used = getattr(connection, "_fortresa_last_used", None)
-    if (
-        raw is None
-        or not connection.health_check_enabled
-        or connection.health_check_done
-        or used is None
-        or used[0] is not raw
-        or time.monotonic() - used[1] >= HEALTH_CHECK_AFTER_IDLE_SECONDS
-        or raw.closed
-        or raw.info.status != psycopg.pq.ConnStatus.OK
-        or raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-    ):
-        return
-    connection.health_check_done = True
-
-
-def _mark_used(connection: Any) -> None:
-    if connection.connection is not None and not connection.errors_occurred:
-        connection._fortresa_last_used = (connection.connection, time.monotonic())
+    if isinstance(connection, PostgreSQLWrapper):
+        return connection.request_transaction()
+    return transaction.atomic(using=str(connection.alias))
 
 
 # Club pages live under /c/<club-slug>/ (a stable URL scheme, see DESIGN.md).
@@ -240,7 +213,8 @@ CLUB_PAGE = re.compile(r"^/c/(?P<slug>[-a-zA-Z0-9_]+)/")
 class TenantContextMiddleware:
     """Scope each request's transaction to the signed-in user and the club in its URL.
 
-    On PostgreSQL the request runs in one transaction (as with ``ATOMIC_REQUESTS``),
+    On PostgreSQL the request runs in one transaction (as with ``ATOMIC_REQUESTS``, but
+    begun when the request first uses the connection: ``fortresa.dbaccess.postgresql``),
     scoped to the user, and to the club once the URL resolves to a view with a ``slug``
     argument; the context is sent with the request's first query (none for a request
     that makes none). Operators (staff) on the operator pages (``/ops/``) run as the worker role
@@ -282,12 +256,10 @@ class TenantContextMiddleware:
                 pending.club_slug = club_page["slug"]
         request._fortresa_tenant_context = pending  # type: ignore[attr-defined]
         connection = connections[DEFAULT_DB_ALIAS]
-        _trust_recently_used(connection)
-        try:
-            with transaction.atomic(), connection.execute_wrapper(pending):
-                return self.get_response(request)
-        finally:
-            _mark_used(connection)
+        # Opened on the connection's first use (``fortresa.dbaccess.postgresql``): a
+        # request that never reaches the database costs no transaction.
+        with _request_transaction(connection), connection.execute_wrapper(pending):
+            return self.get_response(request)
 
     def process_view(
         self,

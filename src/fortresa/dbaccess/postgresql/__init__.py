@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend with Fortresa's request transaction (``ENGINE`` here)."""
