@@ -10,18 +10,14 @@ Only bench/ uses this module; production settings are not touched.
 import os
 
 from fortresa.settings import *  # noqa: F403
-from fortresa.settings import MIDDLEWARE
+from fortresa.settings import MIDDLEWARE, SILENCED_SYSTEM_CHECKS
 
 ROOT_URLCONF = "bench.web.urls"
 BARE = os.environ.get("FORTRESA_BENCH_BARE", "")
-# Security layers: Django's (HSTS/nosniff/redirects, CSRF, clickjacking) and every
-# Fortresa middleware (headers and CSP nonce, detection, NUL bytes, session lifetime,
-# staff gate, row-level security's tenant context; the user-language one goes too).
-SECURITY_LAYERS = {
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-}
+# Security layers: Django's CSRF and every Fortresa middleware (headers, CSP nonce, HSTS
+# and the HTTPS redirect; detection, NUL bytes, session lifetime, staff gate, row-level
+# security's tenant context; the user-language one goes too).
+SECURITY_LAYERS = {"django.middleware.csrf.CsrfViewMiddleware"}
 if BARE == "django":
     MIDDLEWARE = [  # noqa: F811 - sessions, locale, common, auth, messages, static files
         name
@@ -34,6 +30,7 @@ if BARE:
     # The checks rightly refuse a site without these middleware; this process serves
     # only the bare view, for one or two rows of the bench.
     SILENCED_SYSTEM_CHECKS = [
+        *SILENCED_SYSTEM_CHECKS,
         "admin.E408",
         "admin.E409",
         "admin.E410",

@@ -172,3 +172,21 @@ def test_header_middleware_not_first_is_w012(settings: Any) -> None:
     middleware.append("fortresa.hardening.middleware.SecurityHeadersMiddleware")
     settings.MIDDLEWARE = middleware
     assert "fortresa.W012" in _codes()
+
+
+def test_production_without_the_https_redirect_is_w013(settings: Any) -> None:
+    settings.PROFILE = "production"
+    settings.SECURE_SSL_REDIRECT = False
+    assert "fortresa.W013" in _codes()
+    settings.SECURE_SSL_REDIRECT = True
+    assert "fortresa.W013" not in _codes()
+
+
+def test_djangos_own_header_middleware_is_not_asked_for() -> None:
+    # SecurityHeadersMiddleware does their work; Django would otherwise report them missing.
+    reported = {
+        str(message.id)
+        for message in run_checks(include_deployment_checks=True)
+        if not message.is_silenced()
+    }
+    assert not reported & {"security.W001", "security.W002"}

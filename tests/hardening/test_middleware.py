@@ -134,3 +134,48 @@ def test_plain_http_request_is_redirected_to_https(settings: Any) -> None:
     assert response.status_code == 301
     assert response.headers["Location"] == "https://testserver/accounts/login/?next=/x"
     _assert_hardened(response)
+
+
+@pytest.mark.django_db
+def test_hsts_is_sent_over_https_only(settings: Any) -> None:
+    # Over plain HTTP a man in the middle could strip or forge it (RFC 6797).
+    response = Client().get("/accounts/login/")
+    assert response.status_code == 200
+    assert "Strict-Transport-Security" not in response.headers
+    _assert_hardened(response)
+
+
+@pytest.mark.django_db
+def test_hsts_follows_the_settings(settings: Any) -> None:
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_HSTS_PRELOAD = False
+    response = Client().get("/accounts/login/", secure=True)
+    assert response.headers["Strict-Transport-Security"] == "max-age=3600; includeSubDomains"
+    settings.SECURE_HSTS_SECONDS = 0
+    response = Client().get("/accounts/login/", secure=True)
+    assert "Strict-Transport-Security" not in response.headers
+
+
+@pytest.mark.django_db
+def test_plain_http_redirect_goes_to_the_configured_https_host(settings: Any) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_SSL_HOST = "secure.example.test"
+    response = Client().get("/accounts/login/")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "https://secure.example.test/accounts/login/"
+
+
+@pytest.mark.django_db
+def test_redirect_exempt_paths_are_answered_over_plain_http(settings: Any) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^accounts/login/$"]
+    assert Client().get("/accounts/login/").status_code == 200
+    assert Client().get("/accounts/password/reset/").status_code == 301
+
+
+@pytest.mark.django_db
+def test_plain_http_request_with_a_forged_host_is_refused_with_headers(settings: Any) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get("/accounts/login/", HTTP_HOST="evil.example.test")
+    assert response.status_code == 400
+    _assert_hardened(response)

@@ -15,6 +15,7 @@ on any warning, so a weakened setting stops a deployment instead of shipping qui
 - ``fortresa.W010`` no security contact for ``security.txt`` in production.
 - ``fortresa.W011`` ``ALLOWED_HOSTS`` empty or a wildcard in production.
 - ``fortresa.W012`` the security header middleware is missing or not first.
+- ``fortresa.W013`` plain HTTP requests are not redirected to HTTPS in production.
 """
 
 from __future__ import annotations
@@ -224,5 +225,18 @@ def check_header_middleware(app_configs: Any, **kwargs: Any) -> list[CheckMessag
             "The security header middleware is not first in MIDDLEWARE: redirects, static "
             "files or errors from the middleware above it would lack CSP and the other headers.",
             f"Put {HEADER_MIDDLEWARE} first in MIDDLEWARE.",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_https_redirect(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    if not _production() or settings.SECURE_SSL_REDIRECT:
+        return []
+    return [
+        _warn(
+            "W013",
+            "SECURE_SSL_REDIRECT is off: a request over plain HTTP would be answered as is.",
+            "Keep SECURE_SSL_REDIRECT = True (Fortresa's default outside the test profile).",
         )
     ]
