@@ -188,3 +188,19 @@ def test_request_transactions_do_not_nest() -> None:
 
     with db.request_transaction(), pytest.raises(RuntimeError, match="already under way"):
         db.request_transaction().__enter__()
+
+
+def test_the_tenant_context_wrapper_is_installed_with_the_transaction_it_serves() -> None:
+    db = connections["default"]
+    installed: list[int] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        installed.append(len(db.execute_wrappers))
+        _transaction_id()
+        installed.append(len(db.execute_wrappers))
+        return HttpResponse("ok")
+
+    _serve(view)
+
+    assert installed == [0, 1]
+    assert db.execute_wrappers == []

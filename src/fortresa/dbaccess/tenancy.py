@@ -195,15 +195,24 @@ def tenant_scope(
         yield
 
 
-def _request_transaction(connection: Any) -> AbstractContextManager[Any]:
-    """The request's transaction: deferred to first use on Fortresa's PostgreSQL backend.
+@contextmanager
+def _atomic_with_wrapper(connection: Any, wrapper: Callable[..., Any]) -> Iterator[None]:
+    with transaction.atomic(using=str(connection.alias)), connection.execute_wrapper(wrapper):
+        yield
 
-    Another PostgreSQL backend (a hand-written ``DATABASES`` entry) gets Django's
-    ``atomic()`` at once, so the request still runs in one transaction.
+
+def _request_transaction(
+    connection: Any, wrapper: Callable[..., Any]
+) -> AbstractContextManager[Any]:
+    """The request's transaction, its queries wrapped by ``wrapper``.
+
+    On Fortresa's PostgreSQL backend both wait for the request's first use of the
+    database. Another PostgreSQL backend (a hand-written ``DATABASES`` entry) gets
+    Django's ``atomic()`` at once, so the request still runs in one transaction.
     """
     if isinstance(connection, PostgreSQLWrapper):
-        return connection.request_transaction()
-    return transaction.atomic(using=str(connection.alias))
+        return connection.request_transaction(wrapper)
+    return _atomic_with_wrapper(connection, wrapper)
 
 
 # Club pages live under /c/<club-slug>/ (a stable URL scheme, see DESIGN.md).
@@ -258,7 +267,7 @@ class TenantContextMiddleware:
         connection = connections[DEFAULT_DB_ALIAS]
         # Opened on the connection's first use (``fortresa.dbaccess.postgresql``): a
         # request that never reaches the database costs no transaction.
-        with _request_transaction(connection), connection.execute_wrapper(pending):
+        with _request_transaction(connection, pending):
             return self.get_response(request)
 
     def process_view(

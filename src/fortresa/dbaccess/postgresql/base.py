@@ -27,6 +27,7 @@ and that its client still reports open and idle, is taken as healthy. One idle l
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -43,6 +44,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
     # Set before Django's __init__, whose assignments already go through the properties.
     _deferred: transaction.Atomic | None = None
     _opened: transaction.Atomic | None = None
+    # Installed (outermost) while the request's transaction is open: its queries only.
+    _request_wrapper: Callable[..., Any] | None = None
     _last_used: tuple[Any, float] | None = None
 
     @property
@@ -91,9 +94,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
         finally:
             self._deferred = deferred
 
-    def request_transaction(self) -> RequestTransaction:
-        """The request's transaction on this connection, opened when first used."""
-        return RequestTransaction(self)
+    def request_transaction(
+        self, execute_wrapper: Callable[..., Any] | None = None
+    ) -> RequestTransaction:
+        """The request's transaction on this connection, opened when first used.
+
+        ``execute_wrapper`` (as for ``execute_wrapper()``) wraps the queries run in it;
+        it is installed when the transaction opens, so a request that makes no query
+        does not install it at all.
+        """
+        return RequestTransaction(self, execute_wrapper)
 
     def _open_deferred(self) -> None:
         atomic, self._deferred = self._deferred, None
@@ -101,6 +111,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._trust_recently_used()
         atomic.__enter__()
         self._opened = atomic
+        if self._request_wrapper is not None:
+            self.execute_wrappers.insert(0, self._request_wrapper)
 
     def _trust_recently_used(self) -> None:
         """Skip the health check's ``SELECT 1`` on a connection that is plainly alive.
@@ -132,8 +144,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         traceback: TracebackType | None,
     ) -> None:
         atomic, self._opened, self._deferred = self._opened, None, None
+        wrapper, self._request_wrapper = self._request_wrapper, None
         if atomic is None:
             return  # never used: nothing was begun, nothing to end
+        if wrapper is not None:
+            self.execute_wrappers.remove(wrapper)
         try:
             atomic.__exit__(exc_type, exc, traceback)
         finally:
@@ -144,15 +159,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
 class RequestTransaction:
     """``with connection.request_transaction():`` one request's deferred transaction."""
 
-    __slots__ = ("connection",)
+    __slots__ = ("connection", "execute_wrapper")
 
-    def __init__(self, connection: DatabaseWrapper) -> None:
+    def __init__(
+        self, connection: DatabaseWrapper, execute_wrapper: Callable[..., Any] | None = None
+    ) -> None:
         self.connection = connection
+        self.execute_wrapper = execute_wrapper
 
     def __enter__(self) -> None:
-        if self.connection._deferred is not None or self.connection._opened is not None:
+        connection = self.connection
+        if connection._deferred is not None or connection._opened is not None:
             raise RuntimeError("a request transaction is already under way on this connection")
-        self.connection._deferred = transaction.atomic(using=self.connection.alias)
+        connection._request_wrapper = self.execute_wrapper
+        connection._deferred = transaction.atomic(using=connection.alias)
 
     def __exit__(
         self,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -105,8 +105,9 @@ def request_values(request: HttpRequest) -> Iterator[Value]:
         # The WSGI environ also holds the server's own variables: headers first.
         if key[:5] == "HTTP_" and key not in SKIPPED_HEADERS and key[:9] != "HTTP_SEC_":
             yield "header", _header_name(key), str(value)
-    for name, value in request.COOKIES.items():
-        yield "cookie", name, value
+    if "HTTP_COOKIE" in request.META:  # parsing no cookie still builds a dict
+        for name, value in request.COOKIES.items():
+            yield "cookie", name, value
 
 
 def inspect_request(request: HttpRequest) -> tuple[Value, Verdict] | None:
@@ -135,7 +136,7 @@ class DetectionMiddleware:
                 return render(request, "detection/blocked.html", status=403)
         path = request_path.set(request.path)
         try:
-            with connection.execute_wrapper(self.statement_sensor):
+            with connections[DEFAULT_DB_ALIAS].execute_wrapper(self.statement_sensor):
                 response = self.get_response(request)
         finally:
             request_path.reset(path)
