@@ -204,3 +204,41 @@ def test_the_tenant_context_wrapper_is_installed_with_the_transaction_it_serves(
 
     assert installed == [0, 1]
     assert db.execute_wrappers == []
+
+
+def test_query_wrappers_asked_for_in_the_request_wait_for_its_transaction() -> None:
+    db = connections["default"]
+    assert isinstance(db, DatabaseWrapper)
+    seen: list[str] = []
+
+    def sensor(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, *args)
+
+    installed: list[bool] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        with db.wrap_request_queries(sensor):
+            installed.append(sensor in db.execute_wrappers)
+            _transaction_id()
+            installed.append(sensor in db.execute_wrappers)
+        installed.append(sensor in db.execute_wrappers)
+        return HttpResponse("ok")
+
+    _serve(view)
+
+    assert installed == [False, True, False]
+    assert seen == ["SELECT txid_current()"]
+    assert db.execute_wrappers == []
+
+
+def test_query_wrappers_outside_a_request_are_installed_at_once() -> None:
+    db = connections["default"]
+    assert isinstance(db, DatabaseWrapper)
+
+    def sensor(execute: Callable[..., Any], *args: Any) -> Any:
+        return execute(*args)
+
+    with db.wrap_request_queries(sensor):
+        assert db.execute_wrappers == [sensor]
+    assert db.execute_wrappers == []

@@ -44,8 +44,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
     # Set before Django's __init__, whose assignments already go through the properties.
     _deferred: transaction.Atomic | None = None
     _opened: transaction.Atomic | None = None
-    # Installed (outermost) while the request's transaction is open: its queries only.
-    _request_wrapper: Callable[..., Any] | None = None
+    # Query wrappers waiting for the deferred transaction: installed when it opens.
+    _waiting: list[Callable[..., Any]] | None = None
     _last_used: tuple[Any, float] | None = None
 
     @property
@@ -101,9 +101,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
         ``execute_wrapper`` (as for ``execute_wrapper()``) wraps the queries run in it;
         it is installed when the transaction opens, so a request that makes no query
-        does not install it at all.
+        does not install it at all (nor those of ``wrap_request_queries``).
         """
         return RequestTransaction(self, execute_wrapper)
+
+    def wrap_request_queries(self, wrapper: Callable[..., Any]) -> QueryWrapper:
+        """``execute_wrapper(wrapper)``, installed only once the request's transaction opens.
+
+        Outside a request transaction, or once it is open, it is installed at once.
+        """
+        return QueryWrapper(self, wrapper)
 
     def _open_deferred(self) -> None:
         atomic, self._deferred = self._deferred, None
@@ -111,8 +118,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._trust_recently_used()
         atomic.__enter__()
         self._opened = atomic
-        if self._request_wrapper is not None:
-            self.execute_wrappers.insert(0, self._request_wrapper)
+        waiting, self._waiting = self._waiting, None
+        if waiting:
+            # After the wrappers installed before the request: the order they would have
+            # had had each been installed when it asked.
+            self.execute_wrappers.extend(waiting)
 
     def _trust_recently_used(self) -> None:
         """Skip the health check's ``SELECT 1`` on a connection that is plainly alive.
@@ -143,12 +153,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        atomic, self._opened, self._deferred = self._opened, None, None
-        wrapper, self._request_wrapper = self._request_wrapper, None
+        atomic, self._opened, self._deferred, self._waiting = self._opened, None, None, None
         if atomic is None:
             return  # never used: nothing was begun, nothing to end
-        if wrapper is not None:
-            self.execute_wrappers.remove(wrapper)
         try:
             atomic.__exit__(exc_type, exc, traceback)
         finally:
@@ -171,7 +178,7 @@ class RequestTransaction:
         connection = self.connection
         if connection._deferred is not None or connection._opened is not None:
             raise RuntimeError("a request transaction is already under way on this connection")
-        connection._request_wrapper = self.execute_wrapper
+        connection._waiting = [] if self.execute_wrapper is None else [self.execute_wrapper]
         connection._deferred = transaction.atomic(using=connection.alias)
 
     def __exit__(
@@ -180,4 +187,41 @@ class RequestTransaction:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        wrappers = self.connection.execute_wrappers
+        if self.execute_wrapper is not None and self.execute_wrapper in wrappers:
+            wrappers.remove(self.execute_wrapper)
         self.connection._end_request_transaction(exc_type, exc, traceback)
+
+
+class QueryWrapper:
+    """``with connection.wrap_request_queries(wrapper):`` see that method."""
+
+    __slots__ = ("connection", "wrapper")
+
+    def __init__(self, connection: DatabaseWrapper, wrapper: Callable[..., Any]) -> None:
+        self.connection = connection
+        self.wrapper = wrapper
+
+    def __enter__(self) -> None:
+        waiting = self.connection._waiting
+        if waiting is not None:
+            waiting.append(self.wrapper)
+        else:
+            self.connection.execute_wrappers.append(self.wrapper)
+
+    def __exit__(self, *exc_info: object) -> None:
+        lists: tuple[list[Any] | None, ...] = (
+            self.connection.execute_wrappers,
+            self.connection._waiting,
+        )
+        for wrappers in lists:
+            if wrappers is not None and self.wrapper in wrappers:
+                wrappers.remove(self.wrapper)
+                return
+
+
+def wrap_request_queries(connection: Any, wrapper: Callable[..., Any]) -> Any:
+    """Wrap the queries of the request under way, as soon as it makes one (any backend)."""
+    if isinstance(connection, DatabaseWrapper):
+        return connection.wrap_request_queries(wrapper)
+    return connection.execute_wrapper(wrapper)

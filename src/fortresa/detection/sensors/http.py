@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fortresa.core.request import client_ip
+from fortresa.dbaccess.postgresql.base import wrap_request_queries
 from fortresa.detection.alerts import raise_alert
 from fortresa.detection.conf import detection_settings
 from fortresa.detection.models import Alert
@@ -136,7 +137,8 @@ class DetectionMiddleware:
                 return render(request, "detection/blocked.html", status=403)
         path = request_path.set(request.path)
         try:
-            with connections[DEFAULT_DB_ALIAS].execute_wrapper(self.statement_sensor):
+            # Installed with the request's transaction: a request without a query skips it.
+            with wrap_request_queries(connections[DEFAULT_DB_ALIAS], self.statement_sensor):
                 response = self.get_response(request)
         finally:
             request_path.reset(path)
