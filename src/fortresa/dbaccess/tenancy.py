@@ -237,12 +237,10 @@ class TenantContextMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
+        self.postgresql = connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if (
-            connections[DEFAULT_DB_ALIAS].vendor != "postgresql"
-            or request.path_info in self.exempt_paths
-        ):
+        if not self.postgresql or request.path_info in self.exempt_paths:
             return self.get_response(request)
         if self._is_operator_page(request):
             with as_worker():

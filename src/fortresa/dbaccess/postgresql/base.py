@@ -42,7 +42,8 @@ HEALTH_CHECK_AFTER_IDLE_SECONDS = 1.0
 
 class DatabaseWrapper(base.DatabaseWrapper):
     # Set before Django's __init__, whose assignments already go through the properties.
-    _deferred: transaction.Atomic | None = None
+    # A request transaction is waiting for its first use (its atomic() is made then).
+    _deferred = False
     _opened: transaction.Atomic | None = None
     # Query wrappers waiting for the deferred transaction: installed when it opens.
     _waiting: list[Callable[..., Any]] | None = None
@@ -50,7 +51,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     @property
     def in_atomic_block(self) -> bool:
-        if self._deferred is not None:
+        if self._deferred:
             self._open_deferred()
         return self._in_atomic_block
 
@@ -60,7 +61,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     @property
     def atomic_blocks(self) -> list[transaction.Atomic]:
-        if self._deferred is not None:
+        if self._deferred:
             self._open_deferred()
         return self._atomic_blocks
 
@@ -71,24 +72,24 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def close_if_health_check_failed(self) -> None:
         # A query's first step: the transaction opens (and trusts a connection in steady
         # use) before Django would check the connection.
-        if self._deferred is not None:
+        if self._deferred:
             self._open_deferred()
         super().close_if_health_check_failed()
 
     def ensure_connection(self) -> None:
-        if self._deferred is not None:
+        if self._deferred:
             self._open_deferred()
         super().ensure_connection()
 
     def get_autocommit(self) -> bool:
-        if self._deferred is not None:
+        if self._deferred:
             self._open_deferred()
         return bool(super().get_autocommit())
 
     def close(self) -> None:
         # Closing is not a use: a deferred transaction stays deferred, and opens on the
         # next connection if the request goes on to use one.
-        deferred, self._deferred = self._deferred, None
+        deferred, self._deferred = self._deferred, False
         try:
             super().close()
         finally:
@@ -113,8 +114,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return QueryWrapper(self, wrapper)
 
     def _open_deferred(self) -> None:
-        atomic, self._deferred = self._deferred, None
-        assert atomic is not None  # noqa: S101 - callers check it
+        self._deferred = False
+        atomic = transaction.atomic(using=self.alias)
         self._trust_recently_used()
         atomic.__enter__()
         self._opened = atomic
@@ -153,7 +154,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        atomic, self._opened, self._deferred, self._waiting = self._opened, None, None, None
+        atomic, self._opened, self._deferred, self._waiting = self._opened, None, False, None
         if atomic is None:
             return  # never used: nothing was begun, nothing to end
         try:
@@ -176,10 +177,10 @@ class RequestTransaction:
 
     def __enter__(self) -> None:
         connection = self.connection
-        if connection._deferred is not None or connection._opened is not None:
+        if connection._deferred or connection._opened is not None:
             raise RuntimeError("a request transaction is already under way on this connection")
         connection._waiting = [] if self.execute_wrapper is None else [self.execute_wrapper]
-        connection._deferred = transaction.atomic(using=connection.alias)
+        connection._deferred = True
 
     def __exit__(
         self,
