@@ -47,7 +47,11 @@ def _boom(request: Any) -> HttpResponse:
     raise RuntimeError("a bug")
 
 
-urlpatterns = [path("boom/", _boom)]
+def _nonce_in_body(request: Any) -> HttpResponse:
+    return HttpResponse(f"nonce={request.csp_nonce}", content_type="text/plain")
+
+
+urlpatterns = [path("boom/", _boom), path("nonce/", _nonce_in_body)]
 
 
 @pytest.mark.django_db
@@ -113,8 +117,24 @@ def test_each_response_gets_its_own_nonce_matching_the_page() -> None:
         response = client.get("/accounts/login/", secure=True)
         match = re.search(r"'nonce-([A-Za-z0-9_-]+)'", response.headers["Content-Security-Policy"])
         assert match is not None
+        assert f'nonce="{match.group(1)}"'.encode() in response.content
         nonces.append(match.group(1))
     assert nonces[0] != nonces[1]
+
+
+@pytest.mark.urls("tests.hardening.test_middleware")
+def test_a_nonce_a_view_uses_is_the_one_its_policy_names() -> None:
+    response = Client().get("/nonce/", secure=True)
+    match = re.search(r"'nonce-([A-Za-z0-9_-]{22})'", response.headers["Content-Security-Policy"])
+    assert match is not None
+    assert response.content == f"nonce={match.group(1)}".encode()
+
+
+def test_a_response_that_rendered_no_nonce_names_none_in_its_policy() -> None:
+    response = Client().get("/static/fortresa/site.css", secure=True)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp
+    assert "nonce-" not in csp
 
 
 @pytest.mark.django_db

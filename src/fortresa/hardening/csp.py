@@ -42,7 +42,7 @@ def origin_of(value: str) -> str:
 
 
 class ContentSecurityPolicy:
-    """Renders the policy for one response, given that response's nonce."""
+    """Renders the policy for one response, given that response's nonce (if it has one)."""
 
     def __init__(self, *, form_action_origins: Iterable[str] = ()) -> None:
         form_action = " ".join(["'self'", *(origin_of(o) for o in form_action_origins)])
@@ -64,8 +64,12 @@ class ContentSecurityPolicy:
             ]
         )
 
-    def header(self, nonce: str) -> str:
-        return self._template.format(nonce=nonce)
+        # A response that issued no nonce (no page rendered one: a redirect, JSON, a
+        # static file) carries no script of its own: its policy names no nonce at all.
+        self._without_nonce = self._template.replace(" 'nonce-{nonce}'", "")
+
+    def header(self, nonce: str | None) -> str:
+        return self._without_nonce if nonce is None else self._template.format(nonce=nonce)
 
 
 # The Reporting API resolves a relative endpoint against the page's own (HTTPS) URL.

@@ -1,7 +1,7 @@
 """Browser-side hardening headers on every response: pages, errors, redirects, static files.
 
-One middleware writes them all: the Content Security Policy with a fresh nonce per
-request and its reporting endpoint, HSTS over HTTPS, nosniff, Referrer-Policy, COOP,
+One middleware writes them all: the Content Security Policy with a fresh nonce for each
+page that renders one and its reporting endpoint, HSTS over HTTPS, nosniff, Referrer-Policy, COOP,
 CORP, X-Frame-Options and Permissions-Policy, from Django's ``SECURE_*`` and
 ``X_FRAME_OPTIONS`` settings where Django has one. It also sends a plain-HTTP request
 to HTTPS (``SECURE_SSL_REDIRECT``, ``SECURE_SSL_HOST``, ``SECURE_REDIRECT_EXEMPT``).
@@ -38,6 +38,25 @@ PERMISSIONS_POLICY = (
 logger = logging.getLogger(__name__)
 # How long a process keeps the list of gateways clubs have enabled before reading it again.
 GATEWAY_REFRESH_SECONDS = 60.0
+
+
+class CspNonce:
+    """The request's CSP nonce (``request.csp_nonce``), made when something first uses it.
+
+    ``str()`` of it (what ``{{ csp_nonce }}`` renders) issues 16 random bytes in URL-safe
+    base64 once per request; a response that never rendered it gets a policy without a
+    nonce, which allows no script tag of its own.
+    """
+
+    __slots__ = ("issued",)
+
+    def __init__(self) -> None:
+        self.issued: str | None = None
+
+    def __str__(self) -> str:
+        if self.issued is None:
+            self.issued = secrets.token_urlsafe(16)
+        return self.issued
 
 
 def hsts_header() -> str | None:
@@ -111,8 +130,7 @@ class SecurityHeadersMiddleware:
             )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # A nonce is 16 random bytes in URL-safe base64: ASCII, so safe to store as is.
-        nonce = secrets.token_urlsafe(16)
+        nonce = CspNonce()
         request.csp_nonce = nonce  # type: ignore[attr-defined]
         secure = request.is_secure()
         if not secure and self.redirect and not self._redirect_exempt(request):
@@ -124,9 +142,10 @@ class SecurityHeadersMiddleware:
             # Only pages hold forms; static files and JSON never touch the database here.
             self._refresh_gateways()
         if "content-security-policy" not in store:
+            # The nonce is URL-safe base64 (ASCII): safe to store as is.
             store["content-security-policy"] = (
                 "Content-Security-Policy",
-                self.policy.header(nonce),
+                self.policy.header(nonce.issued),
             )
         for lowered, header in self.static_headers:
             if lowered not in store:
