@@ -51,7 +51,17 @@ def _nonce_in_body(request: Any) -> HttpResponse:
     return HttpResponse(f"nonce={request.csp_nonce}", content_type="text/plain")
 
 
-urlpatterns = [path("boom/", _boom), path("nonce/", _nonce_in_body)]
+def _own_referrer_policy(request: Any) -> HttpResponse:
+    response = HttpResponse("ok", content_type="text/plain")
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+urlpatterns = [
+    path("boom/", _boom),
+    path("nonce/", _nonce_in_body),
+    path("own-referrer-policy/", _own_referrer_policy),
+]
 
 
 @pytest.mark.django_db
@@ -199,3 +209,12 @@ def test_plain_http_request_with_a_forged_host_is_refused_with_headers(settings:
     response = Client().get("/accounts/login/", HTTP_HOST="evil.example.test")
     assert response.status_code == 400
     _assert_hardened(response)
+
+
+@pytest.mark.urls("tests.hardening.test_middleware")
+def test_a_header_the_view_chose_is_kept_and_the_others_are_added() -> None:
+    response = Client().get("/own-referrer-policy/", secure=True)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Permissions-Policy" in response.headers

@@ -103,7 +103,8 @@ class SecurityHeadersMiddleware:
         # Validated and lower-cased once (ResponseHeaders refuses non-ASCII and newlines),
         # then written straight into each response's header store: checking and setting
         # nine headers through the mapping API was a fifth of this middleware's cost.
-        self.static_headers = list(ResponseHeaders(static_headers)._store.items())
+        self.static_headers = ResponseHeaders(static_headers)._store
+        self.static_names = frozenset(self.static_headers)
         hsts = hsts_header()
         self.hsts = None if hsts is None else ("Strict-Transport-Security", hsts)
         self.redirect = bool(settings.SECURE_SSL_REDIRECT)
@@ -147,9 +148,12 @@ class SecurityHeadersMiddleware:
                 "Content-Security-Policy",
                 self.policy.header(nonce.issued),
             )
-        for lowered, header in self.static_headers:
-            if lowered not in store:
-                store[lowered] = header
+        if store.keys().isdisjoint(self.static_names):
+            store.update(self.static_headers)  # the usual case: one step, no loop
+        else:
+            for lowered, header in self.static_headers.items():
+                if lowered not in store:
+                    store[lowered] = header
         # Over plain HTTP a man in the middle could strip or forge it: HTTPS only (RFC 6797).
         if secure and self.hsts is not None and "strict-transport-security" not in store:
             store["strict-transport-security"] = self.hsts
