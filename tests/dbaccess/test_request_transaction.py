@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from fortresa.clubs.models import Club
-from fortresa.dbaccess.postgresql.base import DatabaseWrapper
+from fortresa.dbaccess.postgresql.base import DatabaseWrapper, wrap_request_queries
 from fortresa.dbaccess.tenancy import TenantContextMiddleware
 from tests.factories import make_club
 
@@ -218,7 +218,7 @@ def test_query_wrappers_asked_for_in_the_request_wait_for_its_transaction() -> N
     installed: list[bool] = []
 
     def view(request: HttpRequest) -> HttpResponse:
-        with db.wrap_request_queries(sensor):
+        with wrap_request_queries(sensor):  # finds the request's connection itself
             installed.append(sensor in db.execute_wrappers)
             _transaction_id()
             installed.append(sensor in db.execute_wrappers)
@@ -239,6 +239,6 @@ def test_query_wrappers_outside_a_request_are_installed_at_once() -> None:
     def sensor(execute: Callable[..., Any], *args: Any) -> Any:
         return execute(*args)
 
-    with db.wrap_request_queries(sensor):
+    with wrap_request_queries(sensor):
         assert db.execute_wrappers == [sensor]
     assert db.execute_wrappers == []

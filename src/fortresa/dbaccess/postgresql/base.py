@@ -28,13 +28,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import Any
 
 import psycopg
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.postgresql import base
 
+# The connection whose request transaction is under way in this thread, if any.
+_request_connection: ContextVar[DatabaseWrapper | None] = ContextVar(
+    "fortresa_request_connection", default=None
+)
 # A persistent connection that ended a request this recently, and that its client still
 # reports open and idle, is not health-checked again (``CONN_HEALTH_CHECKS``).
 HEALTH_CHECK_AFTER_IDLE_SECONDS = 1.0
@@ -106,13 +111,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """
         return RequestTransaction(self, execute_wrapper)
 
-    def wrap_request_queries(self, wrapper: Callable[..., Any]) -> QueryWrapper:
-        """``execute_wrapper(wrapper)``, installed only once the request's transaction opens.
-
-        Outside a request transaction, or once it is open, it is installed at once.
-        """
-        return QueryWrapper(self, wrapper)
-
     def _open_deferred(self) -> None:
         self._deferred = False
         atomic = transaction.atomic(using=self.alias)
@@ -167,13 +165,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
 class RequestTransaction:
     """``with connection.request_transaction():`` one request's deferred transaction."""
 
-    __slots__ = ("connection", "execute_wrapper")
+    __slots__ = ("connection", "execute_wrapper", "token")
 
     def __init__(
         self, connection: DatabaseWrapper, execute_wrapper: Callable[..., Any] | None = None
     ) -> None:
         self.connection = connection
         self.execute_wrapper = execute_wrapper
+        self.token: Token[DatabaseWrapper | None] | None = None
 
     def __enter__(self) -> None:
         connection = self.connection
@@ -181,6 +180,7 @@ class RequestTransaction:
             raise RuntimeError("a request transaction is already under way on this connection")
         connection._waiting = [] if self.execute_wrapper is None else [self.execute_wrapper]
         connection._deferred = True
+        self.token = _request_connection.set(connection)
 
     def __exit__(
         self,
@@ -188,6 +188,9 @@ class RequestTransaction:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if self.token is not None:
+            _request_connection.reset(self.token)
+            self.token = None
         wrappers = self.connection.execute_wrappers
         if self.execute_wrapper is not None and self.execute_wrapper in wrappers:
             wrappers.remove(self.execute_wrapper)
@@ -195,7 +198,10 @@ class RequestTransaction:
 
 
 class QueryWrapper:
-    """``with connection.wrap_request_queries(wrapper):`` see that method."""
+    """``execute_wrapper(wrapper)`` for a request transaction: installed when it opens.
+
+    Once it is open, installed at once (``wrap_request_queries``).
+    """
 
     __slots__ = ("connection", "wrapper")
 
@@ -221,8 +227,14 @@ class QueryWrapper:
                 return
 
 
-def wrap_request_queries(connection: Any, wrapper: Callable[..., Any]) -> Any:
-    """Wrap the queries of the request under way, as soon as it makes one (any backend)."""
-    if isinstance(connection, DatabaseWrapper):
-        return connection.wrap_request_queries(wrapper)
-    return connection.execute_wrapper(wrapper)
+def wrap_request_queries(wrapper: Callable[..., Any]) -> Any:
+    """Wrap the queries of the request under way, as soon as it makes one (any backend).
+
+    Inside a request transaction, that transaction's connection (found without a
+    lookup in Django's connection handler); elsewhere, the default alias's connection
+    at once (SQLite, the liveness probe, code that runs outside the tenant middleware).
+    """
+    connection = _request_connection.get()
+    if connection is not None:
+        return QueryWrapper(connection, wrapper)
+    return connections[DEFAULT_DB_ALIAS].execute_wrapper(wrapper)

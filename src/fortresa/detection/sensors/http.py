@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -138,7 +137,7 @@ class DetectionMiddleware:
         path = request_path.set(request.path)
         try:
             # Installed with the request's transaction: a request without a query skips it.
-            with wrap_request_queries(connections[DEFAULT_DB_ALIAS], self.statement_sensor):
+            with wrap_request_queries(self.statement_sensor):
                 response = self.get_response(request)
         finally:
             request_path.reset(path)
