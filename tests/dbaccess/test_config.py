@@ -63,9 +63,9 @@ def test_migrate_url_adds_an_owner_alias_on_the_same_database() -> None:
     assert databases["migrate"]["NAME"] == databases["default"]["NAME"]
 
 
-def test_every_postgresql_alias_uses_the_backend_with_the_deferred_transaction() -> None:
+def _three_aliases() -> dict[str, Any]:
+    """default, migrate and worker, as configured for the test profile."""
     databases = _databases()
-
     configure_database_access(
         databases,
         env=Env(
@@ -73,20 +73,17 @@ def test_every_postgresql_alias_uses_the_backend_with_the_deferred_transaction()
         ),
         profile="test",
     )
+    return databases
+
+
+def test_every_postgresql_alias_uses_the_backend_with_the_deferred_transaction() -> None:
+    databases = _three_aliases()
 
     assert {db["ENGINE"] for db in databases.values()} == {POSTGRESQL_ENGINE}
 
 
 def test_web_and_worker_connections_prepare_statements_and_migrations_do_not() -> None:
-    databases = _databases()
-
-    configure_database_access(
-        databases,
-        env=Env(
-            {"FORTRESA_MIGRATE_DATABASE_URL": OWNER_URL, "FORTRESA_WORKER_DATABASE_URL": WORKER_URL}
-        ),
-        profile="test",
-    )
+    databases = _three_aliases()
 
     for alias in ("default", "worker"):
         options = databases[alias]["OPTIONS"]
