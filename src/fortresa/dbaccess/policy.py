@@ -113,6 +113,20 @@ class TenantTable:
 
 
 _CLUB = "club_id = fortresa_current_club()"
+
+
+def _through_parent(table: str, *, parent: str, alias: str, key: str) -> TenantTable:
+    """A row that belongs to a parent row: visible exactly when its parent is (the
+    subquery runs under the parent's own policy), written only in the parent's club."""
+    # Names from the table list below, never from input.
+    parent_row = f"EXISTS (SELECT 1 FROM {parent} {alias} WHERE {alias}.id = {key}"  # noqa: S608
+    return TenantTable(
+        table,
+        read=f"{parent_row})",
+        write=f"{parent_row} AND {alias}.club_id = fortresa_current_club())",
+    )
+
+
 # Club-wide facts (courts, hours, closures, types, rules) of the clubs the signed-in user
 # belongs to, so "my bookings" across clubs can show the court and its club.
 _MY_CLUBS = (
@@ -127,13 +141,7 @@ _OWN_BOOKING = (
 
 TENANT_TABLES: tuple[TenantTable, ...] = (
     TenantTable("clubs_court", read=_CLUB_OR_MY_CLUBS, write=_CLUB),
-    TenantTable(
-        "clubs_openinghours",
-        # Visible exactly when its court is: the subquery runs under the court's policy.
-        read="EXISTS (SELECT 1 FROM clubs_court c WHERE c.id = court_id)",
-        write="EXISTS (SELECT 1 FROM clubs_court c WHERE c.id = court_id"
-        " AND c.club_id = fortresa_current_club())",
-    ),
+    _through_parent("clubs_openinghours", parent="clubs_court", alias="c", key="court_id"),
     TenantTable("clubs_closure", read=_CLUB_OR_MY_CLUBS, write=_CLUB),
     TenantTable("clubs_membershiptype", read=_CLUB_OR_MY_CLUBS, write=_CLUB),
     TenantTable(
@@ -143,11 +151,11 @@ TENANT_TABLES: tuple[TenantTable, ...] = (
     ),
     TenantTable("clubs_invitation", read=_CLUB, write=_CLUB),
     TenantTable("bookings_bookingrules", read=_CLUB_OR_MY_CLUBS, write=_CLUB),
-    TenantTable(
+    _through_parent(
         "bookings_membershiptyperules",
-        read="EXISTS (SELECT 1 FROM clubs_membershiptype t WHERE t.id = membership_type_id)",
-        write="EXISTS (SELECT 1 FROM clubs_membershiptype t WHERE t.id = membership_type_id"
-        " AND t.club_id = fortresa_current_club())",
+        parent="clubs_membershiptype",
+        alias="t",
+        key="membership_type_id",
     ),
     TenantTable(
         "bookings_booking",
@@ -186,12 +194,8 @@ TENANT_TABLES += (
         write=f"{_CLUB} OR payer_id = fortresa_current_user()",
     ),
     TenantTable("payments_ticketentry", read=_MINE_OR_CLUB, write=_CLUB),
-    TenantTable(
-        "payments_membershipfeepayment",
-        # Visible exactly when its payment is.
-        read="EXISTS (SELECT 1 FROM payments_payment p WHERE p.id = payment_id)",
-        write="EXISTS (SELECT 1 FROM payments_payment p WHERE p.id = payment_id"
-        " AND p.club_id = fortresa_current_club())",
+    _through_parent(
+        "payments_membershipfeepayment", parent="payments_payment", alias="p", key="payment_id"
     ),
     TenantTable("notifications_mailingconsent", read=_MINE_OR_CLUB, write=_MINE_OR_CLUB),
     TenantTable("notifications_clubmailing", read=_CLUB, write=_CLUB),
