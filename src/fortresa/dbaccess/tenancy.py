@@ -28,6 +28,7 @@ from fortresa.core.request import session_holds
 from fortresa.dbaccess.config import WORKER_ALIAS
 from fortresa.dbaccess.policy import CLUB_SETTING, USER_SETTING
 from fortresa.dbaccess.postgresql.base import DatabaseWrapper as PostgreSQLWrapper
+from fortresa.dbaccess.postgresql.base import wrap_request_queries
 
 # Operator pages: run as the worker role for staff (``accounts.middleware.OPS_AREA``).
 OPERATOR_AREA = "/ops/"
@@ -195,24 +196,15 @@ def tenant_scope(
         yield
 
 
-@contextmanager
-def _atomic_with_wrapper(connection: Any, wrapper: Callable[..., Any]) -> Iterator[None]:
-    with transaction.atomic(using=str(connection.alias)), connection.execute_wrapper(wrapper):
-        yield
+def _request_transaction(connection: Any) -> AbstractContextManager[Any]:
+    """The request's transaction: on Fortresa's PostgreSQL backend, begun at first use.
 
-
-def _request_transaction(
-    connection: Any, wrapper: Callable[..., Any]
-) -> AbstractContextManager[Any]:
-    """The request's transaction, its queries wrapped by ``wrapper``.
-
-    On Fortresa's PostgreSQL backend both wait for the request's first use of the
-    database. Another PostgreSQL backend (a hand-written ``DATABASES`` entry) gets
-    Django's ``atomic()`` at once, so the request still runs in one transaction.
+    Another PostgreSQL backend (a hand-written ``DATABASES`` entry) gets Django's
+    ``atomic()`` at once, so the request still runs in one transaction.
     """
     if isinstance(connection, PostgreSQLWrapper):
-        return connection.request_transaction(wrapper)
-    return _atomic_with_wrapper(connection, wrapper)
+        return connection.request_transaction()
+    return transaction.atomic(using=str(connection.alias))
 
 
 # Club pages live under /c/<club-slug>/ (a stable URL scheme, see DESIGN.md).
@@ -265,7 +257,7 @@ class TenantContextMiddleware:
         connection = connections[DEFAULT_DB_ALIAS]
         # Opened on the connection's first use (``fortresa.dbaccess.postgresql``): a
         # request that never reaches the database costs no transaction.
-        with _request_transaction(connection, pending):
+        with _request_transaction(connection), wrap_request_queries(pending):
             return self.get_response(request)
 
     def process_view(

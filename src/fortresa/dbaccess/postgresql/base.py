@@ -100,16 +100,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         finally:
             self._deferred = deferred
 
-    def request_transaction(
-        self, execute_wrapper: Callable[..., Any] | None = None
-    ) -> RequestTransaction:
+    def request_transaction(self) -> RequestTransaction:
         """The request's transaction on this connection, opened when first used.
 
-        ``execute_wrapper`` (as for ``execute_wrapper()``) wraps the queries run in it;
-        it is installed when the transaction opens, so a request that makes no query
-        does not install it at all (nor those of ``wrap_request_queries``).
+        Query wrappers asked for inside it (``wrap_request_queries``) are installed when
+        it opens, so a request that makes no query installs none.
         """
-        return RequestTransaction(self, execute_wrapper)
+        return RequestTransaction(self)
 
     def _open_deferred(self) -> None:
         self._deferred = False
@@ -165,20 +162,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
 class RequestTransaction:
     """``with connection.request_transaction():`` one request's deferred transaction."""
 
-    __slots__ = ("connection", "execute_wrapper", "token")
+    __slots__ = ("connection", "token")
 
-    def __init__(
-        self, connection: DatabaseWrapper, execute_wrapper: Callable[..., Any] | None = None
-    ) -> None:
+    def __init__(self, connection: DatabaseWrapper) -> None:
         self.connection = connection
-        self.execute_wrapper = execute_wrapper
         self.token: Token[DatabaseWrapper | None] | None = None
 
     def __enter__(self) -> None:
         connection = self.connection
         if connection._deferred or connection._opened is not None:
             raise RuntimeError("a request transaction is already under way on this connection")
-        connection._waiting = [] if self.execute_wrapper is None else [self.execute_wrapper]
+        connection._waiting = []
         connection._deferred = True
         self.token = _request_connection.set(connection)
 
@@ -191,9 +185,6 @@ class RequestTransaction:
         if self.token is not None:
             _request_connection.reset(self.token)
             self.token = None
-        wrappers = self.connection.execute_wrappers
-        if self.execute_wrapper is not None and self.execute_wrapper in wrappers:
-            wrappers.remove(self.execute_wrapper)
         self.connection._end_request_transaction(exc_type, exc, traceback)
 
 
