@@ -50,6 +50,12 @@ def server_certificate() -> ServerCertificate:
     )
 
 
+def wsgi_target() -> str:
+    """``WSGI_APPLICATION`` (``package.module.name``) as granian names it (``module:name``)."""
+    module, _, name = str(settings.WSGI_APPLICATION).rpartition(".")
+    return f"{module}:{name}"
+
+
 def https_server_argv(certificate: ServerCertificate, *, log_level: str = "info") -> list[str]:
     return [
         sys.executable,
@@ -74,7 +80,7 @@ def https_server_argv(certificate: ServerCertificate, *, log_level: str = "info"
         "--no-ws",
         "--log-level",
         log_level,
-        "fortresa.wsgi:application",
+        wsgi_target(),
     ]
 
 
