@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.signals import request_started
 from django.db import connection, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from fortresa.clubs.models import Club
+from fortresa.dbaccess.postgresql import base as postgresql_base
 from fortresa.dbaccess.postgresql.base import DatabaseWrapper, wrap_request_queries
 from fortresa.dbaccess.tenancy import TenantContextMiddleware
 from tests.factories import make_club
@@ -242,3 +244,37 @@ def test_query_wrappers_outside_a_request_are_installed_at_once() -> None:
     with wrap_request_queries(sensor):
         assert db.execute_wrappers == [sensor]
     assert db.execute_wrappers == []
+
+
+def test_the_request_takes_the_connection_django_checked_as_it_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db = connections["default"]
+
+    class NoLookup:
+        def __getitem__(self, alias: str) -> Any:
+            raise AssertionError(f"looked up {alias} in the connection handler")
+
+    db.close_if_unusable_or_obsolete()  # what Django's request_started handler does
+    monkeypatch.setattr(postgresql_base, "connections", NoLookup())
+
+    assert postgresql_base.request_connection() is db
+    # Taken once: a request that started without the check looks the connection up.
+    with pytest.raises(AssertionError, match="looked up default"):
+        postgresql_base.request_connection()
+
+
+def test_a_request_started_through_django_runs_in_one_transaction() -> None:
+    """With Django's request_started handler run (as the WSGI handler does; the test
+    client skips it), the request's queries share the one transaction."""
+    request_started.send(sender=None, environ={})
+    seen: list[int] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.extend((_transaction_id(), _transaction_id()))
+        return HttpResponse("two queries")
+
+    _serve(view)
+
+    assert seen[0] == seen[1]
+    assert not connection.in_atomic_block

@@ -28,7 +28,7 @@ from fortresa.core.request import session_holds
 from fortresa.dbaccess.config import WORKER_ALIAS
 from fortresa.dbaccess.policy import CLUB_SETTING, USER_SETTING
 from fortresa.dbaccess.postgresql.base import DatabaseWrapper as PostgreSQLWrapper
-from fortresa.dbaccess.postgresql.base import wrap_request_queries
+from fortresa.dbaccess.postgresql.base import request_connection, wrap_request_queries
 
 # Operator pages: run as the worker role for staff (``accounts.middleware.OPS_AREA``).
 OPERATOR_AREA = "/ops/"
@@ -254,7 +254,7 @@ class TenantContextMiddleware:
             if club_page is not None:
                 pending.club_slug = club_page["slug"]
         request._fortresa_tenant_context = pending  # type: ignore[attr-defined]
-        connection = connections[DEFAULT_DB_ALIAS]
+        connection = request_connection()
         # Opened on the connection's first use (``fortresa.dbaccess.postgresql``): a
         # request that never reaches the database costs no transaction.
         with _request_transaction(connection), wrap_request_queries(pending):
