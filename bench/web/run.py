@@ -5,10 +5,11 @@
 Needs PostgreSQL on 127.0.0.1:5432 (it creates ``fortresa_bench_web``), Redis on 6379
 (database 14) and wrk (``apt-get install wrk``). Serves the real ``fortresa serve``
 (granian, TLS 1.2/1.3) four times in one run: a bare view with no middleware at all, the
-same view with only the middleware that is not a security layer (sessions, locale,
-common, auth, messages, static files: the ceiling the security layers are measured
-against), and with the full stack (security headers, CSP nonces, CSRF, clickjacking,
-detection sensor, NUL bytes, session lifetime, staff gate); then the site's pages, and prints
+same view with only the middleware that is not a security layer (sessions, locale and
+the user's language, common, auth, messages, static files: the ceiling the security
+layers are measured against), and with the full stack (the entry point's scrub of the
+process environment, security headers, CSP nonces, CSRF, clickjacking, detection sensor,
+NUL bytes, session lifetime, staff gate, the tenant context); then the site's pages, and prints
 requests per second and p50/p95/p99 for each page beside its ratio to the bare view, and
 the peak resident memory of each web process. It prints; it asserts nothing.
 """

@@ -21,6 +21,12 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PG = "postgresql://postgres@127.0.0.1:5432"
+# What a service manager hands a service (systemd: PATH, LANG and the unit's own settings),
+# rather than the whole shell environment of whoever runs the bench: granian copies its
+# environment into every request, and the site's entry point drops it again at a cost
+# that grows with its size (fortresa.hardening.environ). Until 2026-11-24 the servers got
+# the runner's environment (about 40 variables on the machine of that day).
+SERVICE_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
 # Redis database numbers of the benches' own, flushed before each run.
 REDIS_DB = {"web": 14, "rush": 15}
 
@@ -48,12 +54,7 @@ class Deployment:
         return self.var_dir / "tls" / "ca.pem"
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("FORTRESA_", "DJANGO_"))
-            and key not in ("DATABASE_URL", "REDIS_URL")
-        }
+        env = {key: os.environ[key] for key in SERVICE_VARIABLES if key in os.environ}
         env.update(
             DJANGO_SETTINGS_MODULE="bench.web.settings",
             FORTRESA_PROFILE="embedded",
