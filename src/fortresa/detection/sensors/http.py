@@ -22,7 +22,7 @@ from fortresa.detection.conf import detection_settings
 from fortresa.detection.models import Alert
 from fortresa.detection.rules import Verdict, classify
 from fortresa.detection.sensors.auth import observe_account_event
-from fortresa.detection.sensors.sql import StatementSensor, request_path
+from fortresa.detection.sensors.sql import StatementSensor
 
 # Fields never read: passwords, TOTP and recovery codes.
 SECRET_FIELD = re.compile(r"pass(?:word|wd)|otp|recovery|^code$|_code$", re.I)
@@ -134,13 +134,9 @@ class DetectionMiddleware:
             self._alert(request, *found)
             if self.block:
                 return render(request, "detection/blocked.html", status=403)
-        path = request_path.set(request.path)
-        try:
-            # Installed with the request's transaction: a request without a query skips it.
-            with wrap_request_queries(self.statement_sensor):
-                response = self.get_response(request)
-        finally:
-            request_path.reset(path)
+        # Installed with the request's transaction: a request without a query skips it.
+        with wrap_request_queries(self.statement_sensor.for_path(request.path)):
+            response = self.get_response(request)
         if response.status_code == 403 and found is None:
             observe_account_event(
                 "access.denied", ip_address=client_ip(request), subject=request.path

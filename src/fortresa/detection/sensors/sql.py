@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 from fortresa.detection.alerts import raise_alert
@@ -18,9 +19,6 @@ from fortresa.detection.models import Alert
 from fortresa.detection.rules.sqltokens import Token, fingerprint, tokenize
 
 _inside_sensor: ContextVar[bool] = ContextVar("detection_inside_sensor", default=False)
-# The path of the request being served, named in an alert: per thread (and per task),
-# since one sensor serves every request of a process.
-request_path: ContextVar[str] = ContextVar("detection_request_path", default="")
 # Cheap pre-check: statements without any of these cannot match a rule below.
 _SUSPECT = re.compile(r"'|--|/\*|#|;\s*\S|\bsleep|\bbenchmark|\bwaitfor|\bunion\b", re.I)
 _SHAPE_RULES: list[tuple[str, re.Pattern[str]]] = [
@@ -54,10 +52,17 @@ def suspicious_statement(sql: str) -> str | None:
 
 
 class StatementSensor:
-    """``connection.execute_wrapper`` callable; remembers clean statement texts."""
+    """``connection.execute_wrapper`` callable; remembers clean statement texts.
+
+    One sensor serves every request of a process; ``for_path(path)`` is the wrapper for
+    one request, whose path an alert names.
+    """
 
     def __init__(self) -> None:
         self.known_clean: set[str] = set()
+
+    def for_path(self, path: str) -> Callable[..., Any]:
+        return partial(self, path=path)
 
     def __call__(
         self,
@@ -66,6 +71,7 @@ class StatementSensor:
         params: Sequence[Any] | None,
         many: bool,
         context: dict[str, Any],
+        path: str = "",
     ) -> Any:
         if not _inside_sensor.get() and sql not in self.known_clean:
             rule = suspicious_statement(sql)
@@ -73,12 +79,11 @@ class StatementSensor:
                 if len(self.known_clean) < _MAX_KNOWN:
                     self.known_clean.add(sql)
             else:
-                self._alert(sql, rule)
+                self._alert(sql, rule, path)
         return execute(sql, params, many, context)
 
-    def _alert(self, sql: str, rule: str) -> None:
+    def _alert(self, sql: str, rule: str, path: str) -> None:
         token = _inside_sensor.set(True)
-        path = request_path.get()
         try:
             raise_alert(
                 kind=Alert.Kind.SQL_INJECTED_STATEMENT,
