@@ -103,3 +103,10 @@ def test_burst_of_access_denials_from_one_source_alerts(
 def test_middleware_reads_mode_when_built(settings: SettingsWrapper) -> None:
     settings.FORTRESA_DETECTION_MODE = "block"
     assert DetectionMiddleware(lambda request: None).block  # type: ignore[arg-type, return-value]
+
+
+def test_a_forged_host_is_refused_before_it_is_inspected(client: Client) -> None:
+    # The sensor skips Host: Django answers 400 to any Host it does not serve, first.
+    response = client.get("/", HTTP_HOST="x' OR '1'='1")
+    assert response.status_code == 400
+    assert not Alert.objects.exists()

@@ -26,9 +26,12 @@ from fortresa.detection.sensors.sql import StatementSensor
 
 # Fields never read: passwords, TOTP and recovery codes.
 SECRET_FIELD = re.compile(r"pass(?:word|wd)|otp|recovery|^code$|_code$", re.I)
-# Headers that carry only browser plumbing or credentials.
+# Headers that carry only browser plumbing or credentials, and Host: Django refuses (400)
+# a Host that is not in ALLOWED_HOSTS, or holds anything but letters, digits, dots,
+# hyphens and a port, before this runs (CommonMiddleware asks for it): none is an attack.
 SKIPPED_HEADERS = frozenset(
     {
+        "HTTP_HOST",
         "HTTP_ACCEPT",
         "HTTP_ACCEPT_ENCODING",
         "HTTP_ACCEPT_LANGUAGE",
