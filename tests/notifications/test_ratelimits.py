@@ -97,3 +97,25 @@ def test_per_ip_limit_covers_different_recipients(smtp):
 
     assert statuses.count(MessageLog.Status.QUEUED) == 30
     assert statuses[-2:] == [MessageLog.Status.RATE_LIMITED] * 2
+
+
+def test_counts_hold_in_an_on_disk_cache_with_many_entries() -> None:
+    """Django's on-disk cache deletes a third of its files at random once it holds
+    MAX_ENTRIES (300 by default): a count deleted mid-window would start again at 1."""
+    from django.core.cache import caches
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from fortresa.notifications.ratelimits import Sender, reserve
+
+    cache = caches["default"]
+    if not isinstance(cache, FileBasedCache):
+        pytest.skip("the on-disk cache's behaviour; Redis keeps keys until they expire")
+    refused = []
+    for n in range(12):
+        # Other pages write to the cache between two messages (sessions' and pages'
+        # entries): 120 of them, enough to fill 300 entries again and again.
+        cache.set_many({f"other-{n}-{i}": i for i in range(120)})
+        refused.append(
+            reserve(kind="club_invitation", sender=Sender(recipient="carol@example.test"))
+        )
+    assert [rule is not None for rule in refused] == [False] * 5 + [True] * 7
