@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 # Debian packages the test suite drives for real.
-TEST_DEBS := chromium gettext postgresql-15-pgaudit nftables iproute2 pgbackrest faketime nginx-light caddy wrk
+TEST_DEBS := chromium gettext postgresql-15-pgaudit nftables iproute2 pgbackrest faketime nginx-light caddy wrk valgrind
 
 .PHONY: run test install install-dev lock node-deps deps-audit system-deps lint typecheck secret-scan pytest pytest-sqlite pytest-rls messages translations clean
 
