@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from fortresa.core import views as core_views
+from fortresa.clubs.views import public as club_pages
 
 admin.site.site_header = "Fortresa operator console"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", club_pages.directory, name="home"),
     path("", include("fortresa.status.urls")),
     path("accounts/", include("fortresa.accounts.urls")),
     path("", include("fortresa.hardening.urls")),

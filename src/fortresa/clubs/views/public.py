@@ -1,4 +1,4 @@
-"""The club's public home page and open sign-up."""
+"""The site's home page (the clubs), a club's public home page and open sign-up."""
 
 from __future__ import annotations
 
@@ -13,9 +13,22 @@ from fortresa.clubs import services
 from fortresa.clubs.errors import ActionRefused
 from fortresa.clubs.models import Club
 from fortresa.clubs.permissions import Capability, allows
-from fortresa.clubs.selectors import courts_of, get_club_or_404, membership_of
+from fortresa.clubs.selectors import (
+    clubs_for_user,
+    courts_of,
+    get_club_or_404,
+    membership_of,
+    public_clubs,
+)
 from fortresa.clubs.views.common import sign_in_new_member, signed_in_user
 from fortresa.core.request import client_ip
+
+
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    """The site's home page: the clubs the member belongs to, and those open to all."""
+    mine = clubs_for_user(request.user) if request.user.is_authenticated else []
+    return render(request, "clubs/directory.html", {"my_clubs": mine, "clubs": public_clubs()})
 
 
 @require_GET
