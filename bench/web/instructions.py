@@ -24,12 +24,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-from bench.web.server import PG, REDIS_DB, ROOT, SERVICE_VARIABLES
+from bench.web.server import ROOT, Deployment, bench_var_dir
 
 WARM_UP = 300
 VARIANTS = {"ceiling (non-security middleware)": "django", "full stack": ""}
@@ -90,18 +88,10 @@ def serve_requests(count: int) -> None:
 
 
 def count_instructions(bare: str, requests: int) -> int:
-    env = {key: os.environ[key] for key in SERVICE_VARIABLES if key in os.environ}
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.web.settings",
-        FORTRESA_PROFILE="embedded",
-        FORTRESA_VAR_DIR=str(Path(tempfile.gettempdir()) / "fortresa-bench-web"),
-        FORTRESA_LOG_LEVEL="WARNING",
-        DATABASE_URL=f"{PG}/fortresa_bench_web",
-        REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB['web']}",
-        PYTHONPATH=f"{ROOT}:{ROOT / 'src'}",
-        PYTHONHASHSEED="0",  # the same dict layouts in every run
-        FORTRESA_BENCH_BARE=bare,
-    )
+    # The database and var dir ``bench.web.run`` prepared; no server is started.
+    deployment = Deployment("web", bench_var_dir("web"), "fortresa_bench_web", 8443, 1)
+    # The same dict layouts in every run.
+    env = deployment.env(PYTHONHASHSEED="0", FORTRESA_BENCH_BARE=bare)
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
          sys.executable, "-m", "bench.web.instructions", "--serve", str(requests)],

@@ -91,9 +91,13 @@ class Deployment:
         return done.stdout.strip()
 
 
+def bench_var_dir(name: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"fortresa-bench-{name}"
+
+
 def prepare(name: str, *, web_workers: int) -> Deployment:
     """A fresh database, Redis database and var dir, migrated, with static files."""
-    var_dir = Path(tempfile.gettempdir()) / f"fortresa-bench-{name}"
+    var_dir = bench_var_dir(name)
     shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(mode=0o700)
     deployment = Deployment(name, var_dir, f"fortresa_bench_{name}", free_port(), web_workers)
